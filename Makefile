@@ -1,0 +1,103 @@
+# Jessops privacy assistant. Two commands matter: `make run` and `make test`.
+# Everything else they need (virtual environments, the clause index, the trained
+# Rasa model) is set up on the way, and redone only when its inputs change.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+RASA_ENV    := $(VENV)/rasa
+ACTIONS_ENV := $(VENV)/actions
+RASA        := $(RASA_ENV)/bin/rasa
+PYTHON      := $(ACTIONS_ENV)/bin/python
+MODEL_STAMP := models/.trained
+INDEX_STAMP := var/index/manifest.json
+RASA_ENVIRONMENT := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONPATH := $(CURDIR)
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+INDEX_INPUTS    := $(wildcard knowledge/*.py knowledge/policy/*)
+
+.PHONY: help setup run test lint format validate story-test pytest index train ask eval bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+# --- environments -----------------------------------------------------------------
+# Set-up output goes to stderr so that `make -s ask` prints only JSON on stdout.
+
+$(RASA_ENV)/.installed: requirements/rasa.txt
+	@python=$$(scripts/find-python 3.10) && \
+	  { [ -x $(RASA_ENV)/bin/python ] || $$python -m venv $(RASA_ENV); } >&2
+	@echo "Installing the Rasa server's packages (Python 3.10)..." >&2
+	@$(RASA_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/rasa.txt >&2
+	@touch $@
+
+$(ACTIONS_ENV)/.installed: requirements/actions.txt
+	@python=$$(scripts/find-python 3.11) && \
+	  { [ -x $(ACTIONS_ENV)/bin/python ] || $$python -m venv $(ACTIONS_ENV); } >&2
+	@echo "Installing the action server's packages (Python 3.11)..." >&2
+	@$(ACTIONS_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/actions.txt >&2
+	@touch $@
+
+setup: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP) $(MODEL_STAMP)  ## set up everything (run and test do it too)
+
+# --- build steps ----------------------------------------------------------------
+
+$(INDEX_STAMP): $(ACTIONS_ENV)/.installed $(INDEX_INPUTS)
+	@$(PYTHON) -m knowledge build >&2
+
+index: $(ACTIONS_ENV)/.installed  ## (re)build the clause index if the policy, parser or model changed
+	@$(PYTHON) -m knowledge build
+
+$(MODEL_STAMP): $(RASA_ENV)/.installed $(TRAINING_INPUTS)
+	@echo "Training the Rasa model..." >&2
+	@$(RASA_ENVIRONMENT) $(RASA) train --fixed-model-name jessops --out models >&2
+	@touch $@
+
+train: $(MODEL_STAMP)  ## train the Rasa model if training data or config changed
+
+# --- running ----------------------------------------------------------------------
+
+run: setup  ## start everything on 127.0.0.1 (Ctrl-C stops it all)
+	@$(PYTHON) -m stack
+
+ask: $(INDEX_STAMP)  ## ask the index: make -s ask Q='...', or questions one a line on stdin
+	@$(PYTHON) -m knowledge ask $(if $(Q),"$$Q")
+
+eval: $(INDEX_STAMP)  ## retrieval figures on the development and held-out questions
+	@$(PYTHON) -m knowledge eval
+
+bench: setup  ## latency and memory figures of the running stack
+	@$(PYTHON) -m tests.bench
+
+# --- tests --------------------------------------------------------------------------
+
+test: setup lint validate story-test pytest  ## everything CI runs
+
+lint: $(ACTIONS_ENV)/.installed  ## ruff lint and format check
+	@$(ACTIONS_ENV)/bin/ruff check .
+	@$(ACTIONS_ENV)/bin/ruff format --check .
+
+format: $(ACTIONS_ENV)/.installed  ## apply ruff's fixes and formatting
+	@$(ACTIONS_ENV)/bin/ruff format .
+	@$(ACTIONS_ENV)/bin/ruff check --fix .
+
+validate: $(RASA_ENV)/.installed  ## rasa data validate
+	@$(RASA_ENVIRONMENT) $(RASA) data validate --fail-on-warnings
+
+story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on any wrong prediction
+	@$(RASA_ENVIRONMENT) $(RASA) test core --model models --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out var/results
+
+pytest: setup  ## the pytest suites (one file: make pytest ARGS=tests/test_clauses.py)
+	@$(PYTHON) -m pytest $(or $(ARGS),tests)
+
+# --- maintenance --------------------------------------------------------------------
+
+lock:  ## re-pin requirements/*.txt from the current environments
+	@$(ACTIONS_ENV)/bin/pip freeze --exclude-editable > requirements/actions.txt
+	@$(RASA_ENV)/bin/pip freeze --exclude-editable > requirements/rasa.txt
+
+clean:  ## remove built artefacts (keeps var/ data and the environments)
+	rm -rf models var/index var/results .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Command line for the knowledge index; see ``python -m knowledge --help``."""
+
+from knowledge.cli import main
+
+raise SystemExit(main())

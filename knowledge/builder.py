@@ -1,0 +1,55 @@
+"""Build the clause index: embed, write, calibrate answerability, then the manifest."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.answerability import fit
+from knowledge.embedding import Encoder
+from knowledge.evaluation import load_questions
+from knowledge.index import CALIBRATION_SET, Inputs, Manifest, read_index, staleness, write_vectors
+from knowledge.retrieval import Retriever
+from knowledge.sentences import split_sentences
+from knowledge.settings import Settings
+
+
+def calibrate(retriever: Retriever, folder: Path) -> None:
+    """Fit the answerability model on the calibration questions and save it."""
+    questions = load_questions(CALIBRATION_SET)
+    features = np.array([retriever.features(q.question) for q in questions])
+    labels = np.array([q.answerable for q in questions])
+    fit(features, labels).save(folder / "answerability.json")
+
+
+def build(settings: Settings, encoder: Encoder | None = None, *, force: bool = False) -> dict:
+    """Build the index when an input changed (or ``force``); returns a short report."""
+    if not force and staleness(settings) is None:
+        return {"built": False, "index_dir": str(settings.index_dir)}
+    started = time.perf_counter()
+    inputs = Inputs.read(settings)
+    encoder = encoder or Encoder(settings.model)
+    view_texts, _ = inputs.views()
+    sentences = [split_sentences(c.text) for c in inputs.policy.clauses]
+    folder = settings.index_dir
+    write_vectors(
+        folder,
+        inputs,
+        encoder.encode(view_texts),
+        sentences,
+        encoder.encode([s for group in sentences for s in group]),
+        encoder.encode(list(inputs.silent_topics)),
+    )
+    (folder / "answerability.json").unlink(missing_ok=True)
+    calibrate(Retriever(read_index(folder), encoder), folder)
+    # The manifest goes last: a build that died half-way leaves the index stale, not wrong.
+    Manifest.expected(settings, inputs).write(folder)
+    return {
+        "built": True,
+        "index_dir": str(folder),
+        "clauses": len(inputs.policy.clauses),
+        "vectors": len(view_texts),
+        "seconds": round(time.perf_counter() - started, 2),
+    }

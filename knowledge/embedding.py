@@ -1,0 +1,51 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, loaded from disk and never from a hub."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+# These machines (and many deployments) reach no model hub: refuse to try.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class Encoder:
+    """Turns texts into L2-normalised vectors, so inner product is cosine similarity."""
+
+    def __init__(self, model: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model_name = model
+        self._model = SentenceTransformer(model, device="cpu")
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def model_fingerprint(model: str) -> str:
+    """SHA-256 over a model folder's files, or of its name when it is not a folder.
+
+    The manifest keeps this so an index built with other weights is seen as stale.
+    """
+    folder = Path(model)
+    digest = hashlib.sha256()
+    if not folder.is_dir():
+        digest.update(model.encode())
+        return digest.hexdigest()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()

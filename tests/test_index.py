@@ -1,0 +1,73 @@
+"""Building, reloading and refusing stale indexes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from knowledge.cli import main as cli_main
+from knowledge.embedding import Encoder
+from knowledge.builder import build
+from knowledge.index import IndexNotReady, load, staleness
+from knowledge.settings import Settings
+
+
+def test_build_writes_index_sidecar_and_manifest(built_index: Path) -> None:
+    names = {p.name for p in built_index.iterdir()}
+    assert {"clauses.faiss", "sentences.npy", "clauses.json", "manifest.json"} <= names
+    manifest = json.loads((built_index / "manifest.json").read_text())
+    assert len(manifest["policy_sha256"]) == 64 and len(manifest["model_sha256"]) == 64
+
+
+def test_reload_gives_the_same_clauses_and_vectors(settings: Settings, built_index: Path) -> None:
+    first, second = load(settings), load(settings)
+    assert first.clauses == second.clauses
+    assert first.vectors.ntotal >= len(first.clauses)
+    assert first.sentence_vectors.shape[0] == sum(len(s) for s in first.sentences)
+
+
+def test_second_build_is_skipped_when_nothing_changed(
+    settings: Settings, built_index: Path, encoder: Encoder
+) -> None:
+    assert build(settings, encoder) == {"built": False, "index_dir": str(built_index)}
+
+
+def _copy(settings: Settings, built_index: Path, tmp_path: Path) -> Settings:
+    shutil.copytree(built_index, tmp_path / "index")
+    return replace(settings, index_dir=tmp_path / "index")
+
+
+def test_missing_index_says_how_to_build_it(settings: Settings, tmp_path: Path) -> None:
+    with pytest.raises(IndexNotReady, match="make index"):
+        load(replace(settings, index_dir=tmp_path / "nowhere"))
+
+
+def test_edited_policy_makes_the_index_stale(
+    settings: Settings, built_index: Path, tmp_path: Path
+) -> None:
+    copy = _copy(settings, built_index, tmp_path)
+    policy = tmp_path / "policy.md"
+    policy.write_text(settings.policy_path.read_text().replace("128 bit", "256 bit"))
+    edited = replace(copy, policy_path=policy)
+    assert "policy_sha256" in (staleness(edited) or "")
+    with pytest.raises(IndexNotReady, match=r"stale.*make index"):
+        load(edited)
+
+
+def test_other_model_makes_the_index_stale(
+    settings: Settings, built_index: Path, tmp_path: Path
+) -> None:
+    copy = _copy(settings, built_index, tmp_path)
+    assert "model_sha256" in (staleness(replace(copy, model="another/model")) or "")
+
+
+def test_cli_reports_a_missing_index_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KNOWLEDGE_INDEX_DIR", str(tmp_path / "none"))
+    assert cli_main(["ask", "do you sell my data"]) == 2
+    assert "make index" in capsys.readouterr().err

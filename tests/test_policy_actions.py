@@ -1,0 +1,90 @@
+"""The policy-answer actions, run on small trackers with a CollectingDispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from tests.trackers import tracker
+
+
+@pytest.fixture(scope="module")
+def actions(built_index: Path) -> ModuleType:
+    """The action module, loading the test run's index as the server would at start."""
+    os.environ["KNOWLEDGE_INDEX_DIR"] = str(built_index)
+    from actions import policy_answers
+
+    return policy_answers
+
+
+def run(action: object, track: object) -> tuple[list[dict], list]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, {}))
+    return dispatcher.messages, events
+
+
+def test_quotes_the_clause_and_names_its_section(actions: ModuleType) -> None:
+    messages, events = run(actions.ActionAnswerPolicy(), tracker("Is my payment encrypted?"))
+    [message] = messages
+    assert message["response"] == "utter_policy_quote"
+    assert message["section"] == "Sharing › Security"
+    assert "SSL" in message["quote"]
+    assert SlotSet("answered_clauses", ["security-2"]) in events
+
+
+def test_says_the_policy_is_silent(actions: ModuleType) -> None:
+    messages, events = run(
+        actions.ActionAnswerPolicy(), tracker("What time does the Leeds shop open?")
+    )
+    assert [m["response"] for m in messages] == ["utter_policy_silent"]
+    assert SlotSet("answered_clauses", []) in events
+
+
+def test_empty_message_gets_a_prompt(actions: ModuleType) -> None:
+    messages, events = run(actions.ActionAnswerPolicy(), tracker("   "))
+    assert [m["response"] for m in messages] == ["utter_empty_message"] and events == []
+
+
+def test_follow_up_uses_the_previous_question(actions: ModuleType) -> None:
+    follow_up = tracker(
+        "and can I turn them off?", slots={"last_question": "what cookies do you use?"}
+    )
+    messages, _ = run(actions.ActionAnswerPolicy(), follow_up)
+    assert "ookie" in messages[0]["section"]
+
+
+def test_contextual_question_leaves_standalone_questions_alone(actions: ModuleType) -> None:
+    join = actions.contextual_question
+    assert (
+        join("and can I turn them off?", "what cookies") == "what cookies and can I turn them off?"
+    )
+    assert join("Do you sell my data to advertisers?", "what cookies") == (
+        "Do you sell my data to advertisers?"
+    )
+    assert join("and them?", None) == "and them?"
+
+
+def test_wrong_answer_moves_to_the_next_clause(actions: ModuleType) -> None:
+    question = "how do i stop getting your marketing emails"
+    _, events = run(actions.ActionAnswerPolicy(), tracker(question))
+    offered = next(e["value"] for e in events if e["name"] == "answered_clauses")
+    track = tracker(
+        "that didn't help",
+        "wrong_answer",
+        slots={"last_question": question, "answered_clauses": offered},
+    )
+    second, events = run(actions.ActionNextBestAnswer(), track)
+    assert second[0]["response"] == "utter_policy_quote"
+    [now_offered] = [e["value"] for e in events if e["name"] == "answered_clauses"]
+    assert now_offered[: len(offered)] == offered and now_offered[-1] not in offered
+
+
+def test_wrong_answer_with_nothing_asked_gives_contacts(actions: ModuleType) -> None:
+    messages, _ = run(actions.ActionNextBestAnswer(), tracker("wrong", "wrong_answer"))
+    assert [m["response"] for m in messages] == ["utter_no_more_answers"]

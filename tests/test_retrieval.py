@@ -1,0 +1,72 @@
+"""Retrieval quality on customer-worded questions, with floors that catch regressions.
+
+The figures are printed (run with -s to see them); `make eval` prints the full table.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge.evaluation import evaluate, load_questions
+from knowledge.retrieval import Retriever
+
+# Floors a little under the measured figures (README, "Retrieval quality").
+FLOORS = {
+    "dev": {"hit@1": 0.60, "hit@3": 0.75, "unanswerable_recall": 0.50},
+    "heldout": {"hit@1": 0.55, "hit@3": 0.68, "unanswerable_recall": 0.45},
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_retrieval_meets_its_floors(retriever: Retriever, name: str) -> None:
+    questions = load_questions(name)
+    figures = evaluate(retriever, questions)
+    print(json.dumps({k: v for k, v in figures.items() if k != "worst_misses"}))
+    for metric, floor in FLOORS[name].items():
+        assert figures[metric] >= floor, (metric, figures[metric], figures["worst_misses"])
+
+
+def test_question_sets_are_big_enough_and_name_real_clauses(retriever: Retriever) -> None:
+    ids = {c.id for c in retriever.index.clauses}
+    dev, heldout = load_questions("dev"), load_questions("heldout")
+    assert sum(q.answerable for q in dev) >= 60 and sum(not q.answerable for q in dev) >= 15
+    for q in dev + heldout:
+        assert set(q.expected) <= ids, q
+    assert not {q.question for q in dev} & {q.question for q in heldout}
+
+
+def test_json_contract_of_an_answer(retriever: Retriever) -> None:
+    answer = retriever.ask("Do you keep my credit card number in cookies?").as_json()
+    assert set(answer) == {"question", "answerable", "results"}
+    assert len(answer["results"]) == 3
+    scores = [r["score"] for r in answer["results"]]
+    for result in answer["results"]:
+        assert set(result) == {"id", "section", "text", "score"}
+    assert answer["answerable"] is True
+    assert "our-cookies-2" in [r["id"] for r in answer["results"]]
+    assert all(isinstance(s, float) for s in scores)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!?", "🍪🍪"])
+def test_questions_without_words_are_not_answerable(retriever: Retriever, question: str) -> None:
+    answer = retriever.ask(question)
+    assert answer.answerable is False and answer.hits == []
+
+
+def test_quote_is_the_relevant_sentences_not_the_whole_clause(retriever: Retriever) -> None:
+    answer = retriever.ask("is my card number encrypted when I pay?")
+    top = answer.hits[0]
+    assert top.clause.id == "security-2"
+    assert "128 bit" in top.quote or "SSL" in top.quote
+    long_clause = retriever.ask("what does the Coremetrics cookie do")
+    hit = long_clause.hits[0]
+    assert hit.clause.id == "our-cookies-ibm-coremetrics-analytics-cookie"
+    assert hit.quote.startswith("IBM Coremetrics Analytics cookie")  # names the cookie
+    assert len(hit.quote) < len(hit.clause.text)
+
+
+def test_very_long_and_odd_input_is_handled(retriever: Retriever) -> None:
+    answer = retriever.ask("cookies " * 5000 + "\x00\u202e\ufeff")
+    assert answer.hits and answer.hits[0].clause.section
