@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := $(wildcard knowledge/*.py knowledge/policy/*)
 
-.PHONY: help setup run test lint format validate story-test pytest index train ask eval bench lock clean
+.PHONY: help setup run test lint format validate story-test pytest index train ask eval requests bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -67,6 +67,9 @@ ask: $(INDEX_STAMP)  ## ask the index: make -s ask Q='...', or questions one a l
 
 eval: $(INDEX_STAMP)  ## retrieval figures on the development and held-out questions
 	@$(PYTHON) -m knowledge eval
+
+requests: $(ACTIONS_ENV)/.installed  ## the request outbox: make requests ARGS='list --status failed'
+	@$(PYTHON) -m actions.requests_cli $(or $(ARGS),list)
 
 bench: setup  ## latency and memory figures of the running stack
 	@$(PYTHON) -m tests.bench

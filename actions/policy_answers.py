@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import retriever
+from actions.request_kinds import offers_after
 from knowledge.retrieval import Answer, Hit
 
 # "and can I turn them off?", "what about the other ones" lean on the last question.
@@ -41,6 +42,14 @@ def utter_hit(dispatcher: CollectingDispatcher, hit: Hit) -> None:
     )
 
 
+def offer_requests(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit) -> None:
+    """After a clause about changing data or opting out, offer to take that request."""
+    kinds = offers_after(hit.clause.id)
+    if kinds and not tracker.active_loop_name and not tracker.get_slot("awaiting_confirmation"):
+        buttons = [{"title": kind.button, "payload": f"/{kind.intent}"} for kind in kinds]
+        dispatcher.utter_message(response="utter_offer_request", buttons=buttons)
+
+
 def remember(answer: Answer, offered: list[str]) -> list[EventType]:
     return [SlotSet("last_question", answer.question), SlotSet("answered_clauses", offered)]
 
@@ -64,6 +73,7 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(response="utter_policy_silent")
             return remember(answer, [])
         utter_hit(dispatcher, answer.hits[0])
+        offer_requests(dispatcher, tracker, answer.hits[0])
         return remember(answer, [answer.hits[0].clause.id])
 
 

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 
 from stack.processes import Stack, StackError
 from stack.settings import StackSettings
 
+WATCH_INTERVAL_S = 1.0
+
 
 def banner(settings: StackSettings) -> str:
+    mail = (
+        f"saved as .eml files in {settings.mail_dir}"
+        if settings.uses_mail_sink
+        else f"sent via {settings.setting('SMTP_HOST')}"
+    )
     return (
         "\nThe Jessops privacy assistant is running.\n"
-        f"  REST webhook:  curl -s {settings.rest_webhook} "
+        f"  REST webhook:   curl -s {settings.rest_webhook} "
         "-H 'Content-Type: application/json' "
         '-d \'{"sender": "me", "message": "Do you sell my data?"}\'\n'
-        f"  Logs:          {settings.var_dir / 'logs'}\n"
+        f"  Request mail:   {mail}\n"
+        f"  Logs:           {settings.var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.\n"
+    )
+
+
+def watch(stack: Stack) -> None:
+    """Return when a server dies, so `make run` never pretends to be up."""
+    while not (stopped := stack.stopped_services()):
+        time.sleep(WATCH_INTERVAL_S)
+    raise StackError(
+        f"{', '.join(stopped)} stopped unexpectedly; see {stack.settings.var_dir}/logs"
     )
 
 
@@ -25,10 +43,10 @@ def main() -> int:
     stack = Stack(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        print("Starting the action server and the Rasa server...", flush=True)
+        print("Starting the servers...", flush=True)
         stack.start()
         print(banner(settings), flush=True)
-        signal.pause()
+        watch(stack)
     except StackError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

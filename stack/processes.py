@@ -1,13 +1,15 @@
-"""Start the servers as child processes, wait until each answers, stop them cleanly."""
+"""Start the servers as child processes, wait until each is ready, stop them cleanly."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,13 +23,39 @@ class StackError(RuntimeError):
     """A server did not come up; the message names it and where its log is."""
 
 
+def http_ok(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    return check
+
+
+def tcp_open(port: int) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            with socket.create_connection((HOST, port), timeout=2):
+                return True
+        except OSError:
+            return False
+
+    return check
+
+
+def always() -> bool:
+    return True
+
+
 @dataclass
 class Service:
-    """One server: how to start it and the URL that answers when it is ready."""
+    """One server: how to start it and how to tell that it is ready."""
 
     name: str
     argv: list[str]
-    health_url: str
+    ready: Callable[[], bool]
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
@@ -35,40 +63,42 @@ class Service:
     def start(self, log_dir: Path) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{self.name}.log"
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            self.argv,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C in the terminal reaches us, not the children
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.argv,
+                cwd=PROJECT_ROOT,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches the launcher, which stops us in order
+            )
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def is_ready(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.health_url, timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        return self.running and self.ready()
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process and self.process.poll() is not None:
-                raise StackError(
-                    f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
-                )
-            if self.is_ready():
+            if not self.running:
+                code = self.process.returncode if self.process else None
+                raise StackError(f"{self.name} exited with {code}; see {self.log_path}")
+            if self.ready():
                 return
-            time.sleep(0.5)
-        raise StackError(
-            f"{self.name} did not answer at {self.health_url} in {timeout:.0f} s; "
-            f"see {self.log_path}"
-        )
+            time.sleep(0.3)
+        raise StackError(f"{self.name} was not ready in {timeout:.0f} s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """Kill without warning, as a crash would (tests of recovery use this)."""
+        if self.running:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def stop(self) -> None:
-        if not self.process or self.process.poll() is not None:
+        if not self.running:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
@@ -79,14 +109,45 @@ class Service:
 
 
 def common_env(settings: StackSettings) -> dict[str, str]:
-    """Environment both servers share: quiet, offline, no telemetry."""
-    return {
+    """Environment every server shares: quiet, offline, no telemetry, one var/."""
+    env = {
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONPATH": str(PROJECT_ROOT),
         "VAR_DIR": str(settings.var_dir),
+        "OUTBOX_DB": str(settings.outbox_db),
+        **settings.env,
     }
+    if settings.uses_mail_sink:
+        env |= {"SMTP_HOST": HOST, "SMTP_PORT": str(settings.mail_sink_port)}
+    return env
+
+
+def mail_sink(settings: StackSettings) -> Service:
+    return Service(
+        name="mail-sink",
+        argv=[
+            str(ACTIONS_BIN / "python"),
+            "-m",
+            "stack.mail_sink",
+            "--port",
+            str(settings.mail_sink_port),
+            "--dir",
+            str(settings.mail_dir),
+        ],
+        ready=tcp_open(settings.mail_sink_port),
+        env=common_env(settings),
+    )
+
+
+def relay(settings: StackSettings) -> Service:
+    return Service(
+        name="relay",
+        argv=[str(ACTIONS_BIN / "python"), "-m", "actions.relay"],
+        ready=always,
+        env=common_env(settings),
+    )
 
 
 def action_server(settings: StackSettings) -> Service:
@@ -101,7 +162,7 @@ def action_server(settings: StackSettings) -> Service:
             "--port",
             str(settings.action_port),
         ],
-        health_url=f"{settings.action_url}/health",
+        ready=http_ok(f"{settings.action_url}/health"),
         env={**common_env(settings), "SANIC_HOST": HOST},
     )
 
@@ -123,7 +184,7 @@ def rasa_server(settings: StackSettings) -> Service:
             "--port",
             str(settings.rasa_port),
         ],
-        health_url=f"{settings.rasa_url}/webhooks/rest/",
+        ready=http_ok(f"{settings.rasa_url}/webhooks/rest/"),
         env={
             **common_env(settings),
             "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
@@ -137,7 +198,11 @@ class Stack:
 
     def __init__(self, settings: StackSettings) -> None:
         self.settings = settings
-        self.services = [action_server(settings), rasa_server(settings)]
+        sink = [mail_sink(settings)] if settings.uses_mail_sink else []
+        self.services = [*sink, relay(settings), action_server(settings), rasa_server(settings)]
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
 
     def start(self) -> None:
         log_dir = self.settings.var_dir / "logs"
@@ -149,6 +214,16 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+
+    def restart(self, name: str) -> None:
+        """Stop one server and start it again (tests of crash recovery use this)."""
+        service = self.service(name)
+        service.stop()
+        service.start(self.settings.var_dir / "logs")
+        service.wait_ready()
+
+    def stopped_services(self) -> list[str]:
+        return [s.name for s in self.services if not s.running]
 
     def stop(self) -> None:
         for service in reversed(self.services):

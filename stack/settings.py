@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,19 +16,35 @@ HOST = "127.0.0.1"
 
 @dataclass(frozen=True)
 class StackSettings:
-    """Where each server listens and where runtime data goes."""
+    """Where each server listens, where runtime data goes, and extra environment.
+
+    ``env`` is passed to every server on top of this process's environment (tests use
+    it to point a stack at their own SMTP server, for example).
+    """
 
     rasa_port: int
     action_port: int
+    mail_sink_port: int
     var_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> StackSettings:
         return cls(
             rasa_port=int(os.environ.get("RASA_PORT", 5005)),
             action_port=int(os.environ.get("ACTION_PORT", 5055)),
+            mail_sink_port=int(os.environ.get("MAIL_SINK_PORT", 2525)),
             var_dir=Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var")),
         )
+
+    def setting(self, name: str) -> str | None:
+        """A variable from ``env``, else from this process's environment."""
+        return self.env.get(name, os.environ.get(name))
+
+    @property
+    def uses_mail_sink(self) -> bool:
+        """Without a configured mail server, requests go to the local sink."""
+        return not self.setting("SMTP_HOST")
 
     @property
     def rasa_url(self) -> str:
@@ -45,3 +61,11 @@ class StackSettings:
     @property
     def tracker_db(self) -> Path:
         return self.var_dir / "tracker.db"
+
+    @property
+    def outbox_db(self) -> Path:
+        return self.var_dir / "outbox.db"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"

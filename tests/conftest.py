@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.embedding import Encoder
 from knowledge.builder import build
+from knowledge.embedding import Encoder
 from knowledge.retrieval import Retriever
 from knowledge.settings import Settings
 
@@ -50,7 +50,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from stack.settings import StackSettings
 
     settings = StackSettings(
-        rasa_port=free_port(), action_port=free_port(), var_dir=tmp_path_factory.mktemp("var")
+        rasa_port=free_port(),
+        action_port=free_port(),
+        mail_sink_port=free_port(),
+        var_dir=tmp_path_factory.mktemp("var"),
+        env={"RELAY_POLL_SECONDS": "0.2", "RELAY_BACKOFF_SECONDS": "0.2"},
     )
     with Stack(settings) as running:
         yield running

@@ -1,0 +1,163 @@
+"""Show the collected request, let the customer change or cancel it, then store it.
+
+"Received" is said only after the request is in the outbox: the customer is never told
+about a request that could still be lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import uuid
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.outbox import Outbox
+from actions.request_form import kind_of, reset_request
+from actions.request_kinds import SLOT_LABELS
+from actions.settings import RequestSettings
+
+log = logging.getLogger(__name__)
+
+# Words a customer uses for each detail when asking to change it.
+_FIELD_WORDS = (
+    ("email", re.compile(r"e-?mail")),
+    ("phone", re.compile(r"phone|mobile|number")),
+    ("postcode", re.compile(r"post ?code|zip")),
+    ("correction_new", re.compile(r"\bnew\b|should (be|say)|instead")),
+    ("correction_current", re.compile(r"current|at the moment|now|old")),
+    ("correction_field", re.compile(r"detail|which|field|address")),
+    ("full_name", re.compile(r"name")),
+)
+
+
+def summary_lines(tracker: Tracker) -> str:
+    kind = kind_of(tracker)
+    slots = kind.slots if kind else ()
+    return "\n".join(f"- {SLOT_LABELS[s]}: {tracker.get_slot(s)}" for s in slots)
+
+
+def field_to_change(tracker: Tracker) -> str | None:
+    """The detail the customer wants to change: from a button's entity, else their words."""
+    kind = kind_of(tracker)
+    allowed = set(kind.slots) if kind else set()
+    entity = next(tracker.get_latest_entity_values("field"), None)
+    if entity in allowed:
+        return entity
+    text = (tracker.latest_message.get("text") or "").lower()
+    return next(
+        (slot for slot, words in _FIELD_WORDS if slot in allowed and words.search(text)), None
+    )
+
+
+def change_buttons(tracker: Tracker) -> list[dict[str, str]]:
+    kind = kind_of(tracker)
+    slots = kind.slots if kind else ()
+    return [{"title": SLOT_LABELS[s], "payload": f'/change_field{{"field": "{s}"}}'} for s in slots]
+
+
+class ActionRequestSummary(Action):
+    """Show what will be sent and ask for confirmation."""
+
+    def name(self) -> str:
+        return "action_request_summary"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        kind = kind_of(tracker)
+        if kind is None:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return []
+        dispatcher.utter_message(
+            response="utter_request_summary", kind_label=kind.label, summary=summary_lines(tracker)
+        )
+        key = tracker.get_slot("request_key") or uuid.uuid4().hex
+        return [SlotSet("awaiting_confirmation", True), SlotSet("request_key", key)]
+
+
+def ask_what_to_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    dispatcher.utter_message(response="utter_ask_what_to_change", buttons=change_buttons(tracker))
+
+
+class ActionAskWhatToChange(Action):
+    """Offer one button per detail of this request."""
+
+    def name(self) -> str:
+        return "action_ask_what_to_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ask_what_to_change(dispatcher, tracker)
+        return []
+
+
+class ActionChangeField(Action):
+    """Clear the detail to change, so the form asks for it again.
+
+    When the words name no detail, ask which one and wait, instead of re-running the
+    form (which would only show the same summary again).
+    """
+
+    def name(self) -> str:
+        return "action_change_field"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        field = field_to_change(tracker)
+        if field is None:
+            ask_what_to_change(dispatcher, tracker)
+            return [FollowupAction("action_listen")]
+        return [SlotSet(field, None), SlotSet("awaiting_confirmation", False)]
+
+
+class ActionSubmitRequest(Action):
+    """Store the confirmed request in the outbox, then tell the customer its reference."""
+
+    def name(self) -> str:
+        return "action_submit_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        kind, key = kind_of(tracker), tracker.get_slot("request_key")
+        if kind is None or not key:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return [SlotSet("awaiting_confirmation", False)]
+        details = {slot: tracker.get_slot(slot) for slot in kind.slots}
+        channel = tracker.get_latest_input_channel() or "unknown"
+        try:
+            stored = Outbox(RequestSettings.from_env().outbox_db).submit(
+                key, kind.name, details, channel
+            )
+        except (sqlite3.Error, OSError) as error:
+            log.error("could not store a %s request: %s", kind.name, type(error).__name__)
+            dispatcher.utter_message(response="utter_request_not_stored")
+            return []
+        log.info("stored request %s (%s)", stored.reference, kind.name)
+        dispatcher.utter_message(
+            response="utter_request_received",
+            kind_label=kind.label,
+            reference=stored.reference,
+            due_date=f"{stored.due_on:%d %B %Y}",
+        )
+        return reset_request()
+
+
+class ActionCancelRequest(Action):
+    """Stop the request wherever it is and forget its details."""
+
+    def name(self) -> str:
+        return "action_cancel_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_request_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_request()]

@@ -1,0 +1,125 @@
+"""Start a data request and collect its details with the ``data_request_form``.
+
+What is asked depends on the kind of request (``request_kinds``); each answer is
+checked by ``validators``, and a refused answer gets its reason and the same question
+again rather than a crash or a silent accept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import validators
+from actions.request_kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
+
+# Which validator checks a corrected value, by words in the detail the customer named.
+_CORRECTION_CHECKS = (
+    (("email", "e-mail"), validators.check_email),
+    (("phone", "mobile", "number"), validators.check_phone),
+    (("postcode", "post code"), validators.check_postcode),
+)
+
+
+def kind_of(tracker: Tracker) -> RequestKind | None:
+    return BY_NAME.get(tracker.get_slot("request_type") or "")
+
+
+def reset_request() -> list[EventType]:
+    """Forget everything the customer gave for a request (after storing or cancelling)."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [
+        SlotSet("request_type", None),
+        SlotSet("request_key", None),
+        SlotSet("awaiting_confirmation", False),
+    ]
+
+
+class ActionStartRequest(Action):
+    """Set the kind of request from the intent and clear any earlier request's details."""
+
+    def name(self) -> str:
+        return "action_start_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        kind = BY_INTENT[intent]
+        dispatcher.utter_message(response="utter_request_intro", kind_label=kind.label)
+        return [*reset_request(), SlotSet("request_type", kind.name)]
+
+
+def _checked(
+    slot: str, result: validators.Checked, dispatcher: CollectingDispatcher
+) -> dict[str, Any]:
+    if not result.ok:
+        dispatcher.utter_message(text=result.problem)
+    return {slot: result.value}
+
+
+def check_corrected_value(field: str | None, value: Any) -> validators.Checked:
+    """A new or current value is checked like the detail it is, when we know which."""
+    named = (field or "").lower()
+    for words, check in _CORRECTION_CHECKS:
+        if any(word in named for word in words):
+            result = check(value)
+            return result if result.value != validators.SKIPPED else validators.check_detail(value)
+    return validators.check_detail(value)
+
+
+class ValidateDataRequestForm(FormValidationAction):
+    """Decide what to ask for this kind of request and check every answer."""
+
+    def name(self) -> str:
+        return "validate_data_request_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        kind = kind_of(tracker)
+        return list(kind.slots) if kind else domain_slots
+
+    async def validate_full_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _checked("full_name", validators.check_name(value), dispatcher)
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _checked("email", validators.check_email(value), dispatcher)
+
+    async def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _checked("phone", validators.check_phone(value), dispatcher)
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _checked("postcode", validators.check_postcode(value), dispatcher)
+
+    async def validate_correction_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _checked("correction_field", validators.check_detail(value), dispatcher)
+
+    async def validate_correction_current(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        field = tracker.get_slot("correction_field")
+        return _checked("correction_current", check_corrected_value(field, value), dispatcher)
+
+    async def validate_correction_new(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        field = tracker.get_slot("correction_field")
+        return _checked("correction_new", check_corrected_value(field, value), dispatcher)

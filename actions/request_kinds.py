@@ -1,0 +1,86 @@
+"""The kinds of data request the assistant takes, and what each one needs.
+
+The policy (Correcting/Updating/Deleting/Deactivating Personal Information, and the
+opt-out clauses) tells customers to contact cs@jessops.com for these; the assistant
+collects the same details customer service would ask for, and no more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONTACT_SLOTS = ("full_name", "email")
+IDENTIFYING_SLOTS = ("phone", "postcode")  # optional: help find the account
+CORRECTION_SLOTS = ("correction_field", "correction_current", "correction_new")
+FORM_SLOTS = CONTACT_SLOTS + IDENTIFYING_SLOTS + CORRECTION_SLOTS
+
+SLOT_LABELS = {
+    "full_name": "Name",
+    "email": "Email",
+    "phone": "Phone",
+    "postcode": "Postcode",
+    "correction_field": "Detail to correct",
+    "correction_current": "Currently",
+    "correction_new": "Should be",
+}
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    """One kind of request: its name in the outbox, its wording, the slots it needs.
+
+    ``offered_after`` lists the policy clauses after whose quote the assistant offers to
+    take this request, with ``button`` as the offer's wording.
+    """
+
+    name: str
+    intent: str
+    label: str
+    button: str
+    slots: tuple[str, ...]
+    offered_after: tuple[str, ...]
+
+
+_CHANGING_DATA = "correcting-updating-deleting-deactivating-personal-information-1"
+KINDS = (
+    RequestKind(
+        "correction",
+        "request_correction",
+        "correct or update your personal details",
+        "Correct my details",
+        CONTACT_SLOTS + IDENTIFYING_SLOTS + CORRECTION_SLOTS,
+        (_CHANGING_DATA,),
+    ),
+    RequestKind(
+        "deletion",
+        "request_deletion",
+        "delete your personal data and close your account",
+        "Delete my data",
+        CONTACT_SLOTS + IDENTIFYING_SLOTS,
+        (_CHANGING_DATA,),
+    ),
+    RequestKind(
+        "deactivation",
+        "request_deactivation",
+        "deactivate your account",
+        "Deactivate my account",
+        CONTACT_SLOTS + IDENTIFYING_SLOTS,
+        (_CHANGING_DATA, "service-announcements-1"),
+    ),
+    # Opting out is a suppression: the address is kept on a do-not-mail list, not deleted.
+    RequestKind(
+        "marketing_opt_out",
+        "request_unsubscribe",
+        "stop marketing emails to your address",
+        "Stop marketing emails",
+        CONTACT_SLOTS,
+        ("your-account-1", "newsletter-1", "special-offers-and-updates-1", "choice-opt-out-1"),
+    ),
+)
+BY_NAME = {kind.name: kind for kind in KINDS}
+BY_INTENT = {kind.intent: kind for kind in KINDS}
+
+
+def offers_after(clause_id: str) -> list[RequestKind]:
+    """The requests worth offering after quoting ``clause_id``."""
+    return [kind for kind in KINDS if clause_id in kind.offered_after]

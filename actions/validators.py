@@ -1,0 +1,166 @@
+"""Check and normalise what a customer types into the data-request form.
+
+Each validator returns a :class:`Checked`: the normalised value, or the reason it was
+refused, worded for the customer. Well-kept libraries do the hard parts:
+``email-validator`` for addresses (syntax only: no DNS lookups from the action
+server) and ``phonenumbers`` for UK phone numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+MAX_NAME_LENGTH = 100
+MAX_DETAIL_LENGTH = 300
+PHONE_REGION = "GB"
+SKIPPED = "not given"
+
+_SKIP_WORDS = frozenset(
+    {
+        "skip",
+        "none",
+        "no",
+        "n/a",
+        "na",
+        "nope",
+        "no thanks",
+        "rather not",
+        "no phone",
+        "no postcode",
+        "i don't have one",
+        "dont have one",
+        "-",
+    }
+)
+# Royal Mail format: outward code (area, district) + inward code (sector, unit).
+_UK_POSTCODE = re.compile(r"\b(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})\b")
+# "my name is Jane Doe", "it's Jane Doe": the lead-in is not part of the name.
+_NAME_LEAD_IN = re.compile(
+    r"^(my (full )?name is|my name's|name:|it's|it is|i'm|i am|this is)\s+", re.I
+)
+_CARD_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_EMAIL_LEAD_IN = re.compile(
+    r"^(my |the |it's |it is )?(e-?mail( address)?|address)?( is|:)?\s+", re.I
+)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A validated value, or the reason it was refused (exactly one is set)."""
+
+    value: str | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def clean(text: object) -> str:
+    """Normalise Unicode (NFKC), drop control and invisible format characters, and
+    collapse whitespace: what the customer meant, without what could break a header."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    kept = (" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = "".join(ch for ch in kept if unicodedata.category(ch) != "Cc")
+    return " ".join(text.split())
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        n = int(digit) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def card_numbers_in(text: str) -> list[str]:
+    """Luhn-valid 13-19 digit runs (spaces or dashes allowed): payment card numbers."""
+    found = []
+    for match in _CARD_CANDIDATE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            found.append(match.group())
+    return found
+
+
+def _common_problem(text: str, limit: int) -> str | None:
+    if not text:
+        return "I didn't get anything there."
+    if len(text) > limit:
+        return f"That's too long: please keep it under {limit} characters."
+    if card_numbers_in(text):
+        return "That looks like a payment card number. Please never send card details in chat."
+    return None
+
+
+def is_skip(text: str) -> bool:
+    return clean(text).lower().rstrip(".!") in _SKIP_WORDS
+
+
+def check_name(raw: object) -> Checked:
+    text = _NAME_LEAD_IN.sub("", clean(raw))
+    problem = _common_problem(text, MAX_NAME_LENGTH)
+    if problem:
+        return Checked(problem=problem)
+    if "@" in text or not _HAS_LETTER.search(text) or sum(c.isdigit() for c in text) > 2:
+        return Checked(problem="That doesn't look like a name. What's your full name?")
+    return Checked(text)
+
+
+def check_email(raw: object) -> Checked:
+    text = str(raw or "").strip()
+    if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text) or len(text) > 254:
+        return Checked(problem="That isn't a valid email address.")
+    address = _EMAIL_LEAD_IN.sub("", text).strip("<>.,;:() ")
+    try:
+        email = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        return Checked(problem=f"That isn't a valid email address: {error}")
+    return Checked(email.normalized)
+
+
+def check_phone(raw: object) -> Checked:
+    text = clean(raw)
+    if is_skip(text):
+        return Checked(SKIPPED)
+    problem = _common_problem(text, 40)
+    if problem:
+        return Checked(problem=problem)
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        return Checked(
+            problem="That isn't a phone number I recognise. Try e.g. 07911 123456, or say 'skip'."
+        )
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == phonenumbers.country_code_for_region(PHONE_REGION)
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return Checked(phonenumbers.format_number(number, fmt))
+
+
+def check_postcode(raw: object) -> Checked:
+    text = clean(raw)
+    if is_skip(text):
+        return Checked(SKIPPED)
+    match = _UK_POSTCODE.search(text.upper()) if len(text) <= MAX_NAME_LENGTH else None
+    if not match:
+        return Checked(problem="That isn't a UK postcode. Try e.g. SW1A 1AA, or say 'skip'.")
+    compact = match.group(1).replace(" ", "")
+    return Checked(f"{compact[:-3]} {compact[-3:]}")
+
+
+def check_detail(raw: object) -> Checked:
+    """Free text of a correction (which detail, its current or new value)."""
+    text = clean(raw)
+    problem = _common_problem(text, MAX_DETAIL_LENGTH)
+    return Checked(problem=problem) if problem else Checked(text)

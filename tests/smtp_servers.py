@@ -1,0 +1,48 @@
+"""Real SMTP servers for tests (aiosmtpd), including ones that misbehave on purpose."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from stack.mail_sink import SavingHandler
+
+
+class FlakyHandler(SavingHandler):
+    """Answers the first ``failures`` messages with ``reply``, then saves like the sink."""
+
+    def __init__(self, folder: Path, reply: str, failures: int) -> None:
+        super().__init__(folder)
+        self.reply = reply
+        self.failures = failures
+        self.attempts = 0
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            return self.reply
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def smtp_server(handler: SavingHandler, port: int) -> Iterator[Controller]:
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+def saved_messages(folder: Path) -> list[EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(folder.glob("*.eml"))
+    ]
