@@ -11,11 +11,12 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import retriever
 from actions.request_kinds import offers_after
+from knowledge.clauses import PATH_SEPARATOR
 from knowledge.retrieval import Answer, Hit
 
 # "and can I turn them off?", "what about the other ones" lean on the last question.
@@ -24,6 +25,8 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_UP_MAX_WORDS = 8
+CHOICES = 2
+BUTTON_TEXT_LIMIT = 60
 
 
 def contextual_question(question: str, previous: str | None) -> str:
@@ -50,6 +53,22 @@ def offer_requests(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit)
         dispatcher.utter_message(response="utter_offer_request", buttons=buttons)
 
 
+def offer_choice(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
+    """Two clauses fit about equally well: let the customer pick instead of guessing."""
+    buttons = [
+        {
+            "title": f"{h.clause.section.split(PATH_SEPARATOR)[-1]}: {short(h.quote)}",
+            "payload": f'/choose_clause{{"clause_id": "{h.clause.id}"}}',
+        }
+        for h in hits
+    ]
+    dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+
+
+def short(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def remember(answer: Answer, offered: list[str]) -> list[EventType]:
     return [SlotSet("last_question", answer.question), SlotSet("answered_clauses", offered)]
 
@@ -63,6 +82,9 @@ class ActionAnswerPolicy(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.latest_action_name == self.name():
+            # Predicted again without a new message (Rasa's fallback can loop): say it once.
+            return [FollowupAction("action_listen")]
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:
             dispatcher.utter_message(response="utter_empty_message")
@@ -71,6 +93,9 @@ class ActionAnswerPolicy(Action):
         answer = retriever().ask(question)
         if not answer.answerable:
             dispatcher.utter_message(response="utter_policy_silent")
+            return remember(answer, [])
+        if answer.close_call:
+            offer_choice(dispatcher, answer.hits[:CHOICES])
             return remember(answer, [])
         utter_hit(dispatcher, answer.hits[0])
         offer_requests(dispatcher, tracker, answer.hits[0])
@@ -98,3 +123,24 @@ class ActionNextBestAnswer(Action):
             return [SlotSet("answered_clauses", [])]
         utter_hit(dispatcher, fresh[0])
         return [SlotSet("answered_clauses", [*offered, fresh[0].clause.id])]
+
+
+class ActionQuoteClause(Action):
+    """Quote the clause the customer picked from a "Did you mean" choice."""
+
+    def name(self) -> str:
+        return "action_quote_clause"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        clause_id = next(tracker.get_latest_entity_values("clause_id"), None)
+        question = tracker.get_slot("last_question") or ""
+        hit = retriever().hit_for(clause_id, question) if clause_id else None
+        if hit is None:
+            dispatcher.utter_message(response="utter_no_more_answers")
+            return []
+        utter_hit(dispatcher, hit)
+        offer_requests(dispatcher, tracker, hit)
+        offered = list(tracker.get_slot("answered_clauses") or [])
+        return [SlotSet("answered_clauses", [*offered, hit.clause.id])]

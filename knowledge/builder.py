@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-import numpy as np
-
-from knowledge.answerability import fit
 from knowledge.embedding import Encoder
-from knowledge.evaluation import load_questions
-from knowledge.index import CALIBRATION_SET, Inputs, Manifest, read_index, staleness, write_vectors
+from knowledge.evaluation import calibrate
+from knowledge.index import Inputs, Manifest, read_index, staleness, write_vectors
 from knowledge.retrieval import Retriever
 from knowledge.sentences import split_sentences
 from knowledge.settings import Settings
-
-
-def calibrate(retriever: Retriever, folder: Path) -> None:
-    """Fit the answerability model on the calibration questions and save it."""
-    questions = load_questions(CALIBRATION_SET)
-    features = np.array([retriever.features(q.question) for q in questions])
-    labels = np.array([q.answerable for q in questions])
-    fit(features, labels).save(folder / "answerability.json")
 
 
 def build(settings: Settings, encoder: Encoder | None = None, *, force: bool = False) -> dict:
@@ -43,7 +31,7 @@ def build(settings: Settings, encoder: Encoder | None = None, *, force: bool = F
         encoder.encode(list(inputs.silent_topics)),
     )
     (folder / "answerability.json").unlink(missing_ok=True)
-    calibrate(Retriever(read_index(folder), encoder), folder)
+    calibrate(Retriever(read_index(folder), encoder)).save(folder / "answerability.json")
     # The manifest goes last: a build that died half-way leaves the index stale, not wrong.
     Manifest.expected(settings, inputs).write(folder)
     return {

@@ -49,12 +49,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.evaluation import evaluate, load_questions
-    from knowledge.retrieval import Retriever
+    from knowledge.report import report
 
-    retriever = Retriever.from_settings(settings)
-    for name in args.set:
-        _print({"set": name, **evaluate(retriever, load_questions(name))})
+    report(settings)
     return 0
 
 
@@ -77,8 +74,7 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="answer questions (argument, or one per stdin line)")
     a.add_argument("question", nargs="*")
     a.set_defaults(run=cmd_ask)
-    e = sub.add_parser("eval", help="score retrieval on the question sets")
-    e.add_argument("--set", nargs="+", default=["dev", "heldout"])
+    e = sub.add_parser("eval", help="compare retriever configurations on the question sets")
     e.set_defaults(run=cmd_eval)
     c = sub.add_parser("clauses", help="list the clauses")
     c.set_defaults(run=cmd_clauses)

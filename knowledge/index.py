@@ -30,7 +30,7 @@ from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
 from knowledge.settings import QUESTION_SETS, Settings
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 5
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
 CALIBRATION_SET = "dev"
 
@@ -122,6 +122,7 @@ class ClauseIndex:
     primary_view: np.ndarray
     sentences: tuple[tuple[str, ...], ...]
     sentence_offsets: tuple[int, ...]
+    sentence_owner: np.ndarray
     vectors: faiss.Index
     sentence_vectors: np.ndarray
     silent_vectors: np.ndarray
@@ -194,6 +195,7 @@ def read_index(folder: Path) -> ClauseIndex:
         primary_view=np.r_[True, owner[1:] != owner[:-1]],
         sentences=tuple(sentences),
         sentence_offsets=tuple(offsets),
+        sentence_owner=np.repeat(np.arange(len(sentences)), [len(g) for g in sentences]),
         vectors=faiss.read_index(str(folder / "clauses.faiss")),
         sentence_vectors=np.load(folder / "sentences.npy"),
         silent_vectors=np.load(folder / "silent.npy"),

@@ -88,3 +88,34 @@ def test_wrong_answer_moves_to_the_next_clause(actions: ModuleType) -> None:
 def test_wrong_answer_with_nothing_asked_gives_contacts(actions: ModuleType) -> None:
     messages, _ = run(actions.ActionNextBestAnswer(), tracker("wrong", "wrong_answer"))
     assert [m["response"] for m in messages] == ["utter_no_more_answers"]
+
+
+def test_close_call_offers_a_choice_and_the_choice_is_quoted(actions: ModuleType) -> None:
+    retriever = actions.retriever()
+    question = next(
+        q
+        for q in (
+            "what even is a cookie",
+            "how do I unsubscribe from your emails",
+            "which cookie keeps me logged in",
+            "do you share my data",
+        )
+        if retriever.ask(q).close_call
+    )
+    messages, events = run(actions.ActionAnswerPolicy(), tracker(question))
+    [choice] = messages
+    assert choice["response"] == "utter_did_you_mean" and len(choice["buttons"]) == 2
+    payload = choice["buttons"][0]["payload"]
+    clause_id = payload.split('"clause_id": "')[1].rstrip('"}')
+    picked = tracker(payload, "choose_clause", slots={"last_question": question})
+    picked.latest_message["entities"] = [{"entity": "clause_id", "value": clause_id}]
+    quoted, events = run(actions.ActionQuoteClause(), picked)
+    assert quoted[0]["response"] == "utter_policy_quote"
+    assert SlotSet("answered_clauses", [clause_id]) in events
+
+
+def test_answer_is_given_once_even_if_predicted_again(actions: ModuleType) -> None:
+    again = tracker("do you sell my data")
+    again.latest_action_name = "action_answer_policy"
+    messages, events = run(actions.ActionAnswerPolicy(), again)
+    assert messages == [] and events[0]["name"] == "action_listen"
