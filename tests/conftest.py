@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.embedding import Encoder
 from knowledge.builder import build
+from knowledge.embedding import Encoder
 from knowledge.retrieval import Retriever
 from knowledge.settings import Settings
 

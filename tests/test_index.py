@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.builder import build
 from knowledge.cli import main as cli_main
 from knowledge.embedding import Encoder
-from knowledge.builder import build
 from knowledge.index import IndexNotReady, load, staleness
 from knowledge.settings import Settings
 
