@@ -79,13 +79,14 @@ class Service:
 
 
 def common_env(settings: StackSettings) -> dict[str, str]:
-    """Environment both servers share: quiet, offline, no telemetry."""
+    """Environment all servers share: quiet, offline, no telemetry, plus the settings' own."""
     return {
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONPATH": str(PROJECT_ROOT),
         "VAR_DIR": str(settings.var_dir),
+        **settings.env,
     }
 
 
@@ -122,6 +123,9 @@ def rasa_server(settings: StackSettings) -> Service:
             HOST,
             "--port",
             str(settings.rasa_port),
+            # The shop page is served from another port; its widget's socket needs CORS.
+            "--cors",
+            *settings.web_origins,
         ],
         health_url=f"{settings.rasa_url}/webhooks/rest/",
         env={
@@ -132,12 +136,29 @@ def rasa_server(settings: StackSettings) -> Service:
     )
 
 
+def web_server(settings: StackSettings) -> Service:
+    return Service(
+        name="web-server",
+        argv=[
+            str(ACTIONS_BIN / "python"),
+            "-m",
+            "stack.web",
+            "--port",
+            str(settings.web_port),
+            "--socket-url",
+            settings.rasa_url,
+        ],
+        health_url=settings.web_url,
+        env=common_env(settings),
+    )
+
+
 class Stack:
     """The servers of one assistant, started together and stopped together."""
 
     def __init__(self, settings: StackSettings) -> None:
         self.settings = settings
-        self.services = [action_server(settings), rasa_server(settings)]
+        self.services = [action_server(settings), rasa_server(settings), web_server(settings)]
 
     def start(self) -> None:
         log_dir = self.settings.var_dir / "logs"
