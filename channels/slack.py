@@ -112,6 +112,8 @@ class SupportSlackInput(SlackInput):
         super().__init__(
             slack_token=settings.slack_bot_token or "",
             slack_channel=settings.slack_channel,
+            slack_retry_reason_header="X-Slack-Retry-Reason",
+            slack_retry_number_header="X-Slack-Retry-Num",
             use_threads=True,
             slack_signing_secret=settings.slack_signing_secret or "",
             # One conversation per thread: follow-ups in a thread share context, and two
