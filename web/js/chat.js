@@ -63,7 +63,8 @@
   }
 
   function save() {
-    localStorage.setItem(STORE.transcript, JSON.stringify(transcript.slice(-MAX_TRANSCRIPT)));
+    transcript.splice(0, transcript.length - MAX_TRANSCRIPT);
+    localStorage.setItem(STORE.transcript, JSON.stringify(transcript));
   }
 
   // --- rendering: text nodes and vetted links only -----------------------------------
