@@ -11,6 +11,7 @@ ACTIONS_ENV := $(VENV)/actions
 RASA        := $(RASA_ENV)/bin/rasa
 PYTHON      := $(ACTIONS_ENV)/bin/python
 MODEL_STAMP := models/.trained
+CHROMIUM    := /usr/bin/chromium
 INDEX_STAMP := var/index/manifest.json
 RASA_ENVIRONMENT := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export PYTHONPATH := $(CURDIR)
@@ -18,7 +19,7 @@ export PYTHONPATH := $(CURDIR)
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := $(wildcard knowledge/*.py knowledge/policy/*)
 
-.PHONY: help setup run test lint format validate story-test pytest index train ask eval requests bench lock clean
+.PHONY: help setup browser run test lint format validate story-test pytest index train ask eval requests bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -41,6 +42,13 @@ $(ACTIONS_ENV)/.installed: requirements/actions.txt
 	@touch $@
 
 setup: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP) $(MODEL_STAMP)  ## set up everything (run and test do it too)
+
+# The widget tests drive Debian's chromium (Playwright never downloads a browser here).
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the widget tests (needs root)..." >&2
+	@apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+
+browser: $(CHROMIUM)  ## install Debian's chromium for the widget tests, if missing
 
 # --- build steps ----------------------------------------------------------------
 
@@ -93,7 +101,7 @@ story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on a
 	@$(RASA_ENVIRONMENT) $(RASA) test core --model models --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out var/results
 
-pytest: setup  ## the pytest suites (one file: make pytest ARGS=tests/test_clauses.py)
+pytest: setup $(CHROMIUM)  ## the pytest suites (one file: make pytest ARGS=tests/test_clauses.py)
 	@$(PYTHON) -m pytest $(or $(ARGS),tests)
 
 # --- maintenance --------------------------------------------------------------------

@@ -6,6 +6,7 @@ about a request that could still be lost.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -20,6 +21,7 @@ from actions.outbox import Outbox
 from actions.request_form import kind_of, reset_request
 from actions.request_kinds import SLOT_LABELS
 from actions.settings import RequestSettings
+from actions.slack_notice import notify_request_stored
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,19 @@ _FIELD_WORDS = (
     ("correction_field", re.compile(r"detail|which|field|address")),
     ("full_name", re.compile(r"name")),
 )
+
+
+# Notices in flight; a task nobody references may be garbage-collected before it runs.
+_NOTICES: set[asyncio.Task] = set()
+
+
+def notify_in_background(kind: str, reference: str) -> None:
+    """Tell the support channel without making the customer wait for Slack."""
+    task = asyncio.get_running_loop().create_task(
+        asyncio.to_thread(notify_request_stored, kind, reference)
+    )
+    _NOTICES.add(task)
+    task.add_done_callback(_NOTICES.discard)
 
 
 def summary_lines(tracker: Tracker) -> str:
@@ -141,6 +156,7 @@ class ActionSubmitRequest(Action):
             dispatcher.utter_message(response="utter_request_not_stored")
             return []
         log.info("stored request %s (%s)", stored.reference, kind.name)
+        notify_in_background(kind.name, stored.reference)
         dispatcher.utter_message(
             response="utter_request_received",
             kind_label=kind.label,

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
 
+from channels.settings import ChannelSettings
 from stack.processes import Stack, StackError
 from stack.settings import StackSettings
 
 WATCH_INTERVAL_S = 1.0
 
 
-def banner(settings: StackSettings) -> str:
+def banner(settings: StackSettings, channels: ChannelSettings) -> str:
+    token = ' -H "Authorization: Bearer $REST_API_TOKEN"' if channels.rest_api_token else ""
+    slack = (
+        f"{settings.rasa_url}/webhooks/slack/webhook"
+        if channels.slack_enabled
+        else "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
+    )
     mail = (
         f"saved as .eml files in {settings.mail_dir}"
         if settings.uses_mail_sink
@@ -20,9 +28,11 @@ def banner(settings: StackSettings) -> str:
     )
     return (
         "\nThe Jessops privacy assistant is running.\n"
-        f"  REST webhook:   curl -s {settings.rest_webhook} "
+        f"  Shop page:      {settings.web_url}  (chat widget in the corner)\n"
+        f"  REST webhook:   curl -s {settings.rest_webhook}{token} "
         "-H 'Content-Type: application/json' "
         '-d \'{"sender": "me", "message": "Do you sell my data?"}\'\n'
+        f"  Slack events:   {slack}\n"
         f"  Request mail:   {mail}\n"
         f"  Logs:           {settings.var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.\n"
@@ -45,7 +55,8 @@ def main() -> int:
     try:
         print("Starting the servers...", flush=True)
         stack.start()
-        print(banner(settings), flush=True)
+        channels = ChannelSettings.from_env({**os.environ, **settings.env})
+        print(banner(settings, channels), flush=True)
         watch(stack)
     except StackError as problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -109,7 +109,8 @@ class Service:
 
 
 def common_env(settings: StackSettings) -> dict[str, str]:
-    """Environment every server shares: quiet, offline, no telemetry, one var/."""
+    """Environment every server shares: quiet, offline, no telemetry, one var/, plus the
+    settings' own."""
     env = {
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -183,6 +184,9 @@ def rasa_server(settings: StackSettings) -> Service:
             HOST,
             "--port",
             str(settings.rasa_port),
+            # The shop page is served from another port; its widget's socket needs CORS.
+            "--cors",
+            *settings.web_origins,
         ],
         ready=http_ok(f"{settings.rasa_url}/webhooks/rest/"),
         env={
@@ -193,13 +197,36 @@ def rasa_server(settings: StackSettings) -> Service:
     )
 
 
+def web_server(settings: StackSettings) -> Service:
+    return Service(
+        name="web-server",
+        argv=[
+            str(ACTIONS_BIN / "python"),
+            "-m",
+            "stack.web",
+            "--port",
+            str(settings.web_port),
+            "--socket-url",
+            settings.rasa_url,
+        ],
+        ready=http_ok(settings.web_url),
+        env=common_env(settings),
+    )
+
+
 class Stack:
     """The servers of one assistant, started together and stopped together."""
 
     def __init__(self, settings: StackSettings) -> None:
         self.settings = settings
         sink = [mail_sink(settings)] if settings.uses_mail_sink else []
-        self.services = [*sink, relay(settings), action_server(settings), rasa_server(settings)]
+        self.services = [
+            *sink,
+            relay(settings),
+            action_server(settings),
+            rasa_server(settings),
+            web_server(settings),
+        ]
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)

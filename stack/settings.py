@@ -12,6 +12,7 @@ RASA_BIN = VENVS / "rasa" / "bin"
 ACTIONS_BIN = VENVS / "actions" / "bin"
 MODELS_DIR = PROJECT_ROOT / "models"
 HOST = "127.0.0.1"
+DEFAULT_WEB_PORT = 8080
 
 
 @dataclass(frozen=True)
@@ -19,13 +20,14 @@ class StackSettings:
     """Where each server listens, where runtime data goes, and extra environment.
 
     ``env`` is passed to every server on top of this process's environment (tests use
-    it to point a stack at their own SMTP server, for example).
+    it to point a stack at its own SMTP server, or start one with channel secrets).
     """
 
     rasa_port: int
     action_port: int
     mail_sink_port: int
     var_dir: Path
+    web_port: int = DEFAULT_WEB_PORT
     env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -34,6 +36,7 @@ class StackSettings:
             rasa_port=int(os.environ.get("RASA_PORT", 5005)),
             action_port=int(os.environ.get("ACTION_PORT", 5055)),
             mail_sink_port=int(os.environ.get("MAIL_SINK_PORT", 2525)),
+            web_port=int(os.environ.get("WEB_PORT", DEFAULT_WEB_PORT)),
             var_dir=Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var")),
         )
 
@@ -53,6 +56,16 @@ class StackSettings:
     @property
     def action_url(self) -> str:
         return f"http://{HOST}:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        """The demo shop page with the chat widget."""
+        return f"http://{HOST}:{self.web_port}/"
+
+    @property
+    def web_origins(self) -> list[str]:
+        """Origins the shop page may be opened from; Rasa's socket accepts them (CORS)."""
+        return [f"http://{host}:{self.web_port}" for host in (HOST, "localhost")]
 
     @property
     def rest_webhook(self) -> str:

@@ -23,7 +23,7 @@ from knowledge.retrieval import Retriever
 from knowledge.settings import Settings
 from stack.processes import Stack
 from stack.settings import StackSettings
-from tests.conftest import free_port
+from tests.network import free_port
 from tests.rest import reply_text
 
 ROUNDS = 3  # passes over the question set for retrieval latency

@@ -14,7 +14,7 @@ from actions.relay import Relay
 from actions.requests_cli import main as requests_cli
 from actions.settings import RequestSettings, SmtpSettings
 from stack.mail_sink import SavingHandler
-from tests.conftest import free_port
+from tests.network import free_port
 from tests.smtp_servers import FlakyHandler, saved_messages, smtp_server
 
 DETAILS = {

@@ -1,0 +1,273 @@
+/*
+ * The shop page's chat widget: talks to Rasa's socket.io channel (credentials.yml).
+ *
+ * Why it is built this way:
+ * - Bot text is never parsed as HTML: it is added as text nodes, and only http, https
+ *   and mailto links become <a> elements, so a policy quote cannot inject markup.
+ * - Rasa keeps the conversation under the session_id we send (session_persistence), but
+ *   re-sends nothing after a reload, so the visible transcript is kept here too.
+ * - A message typed while connecting, or while the bot is unreachable, is shown at once
+ *   and sent when the session is (re)confirmed.
+ * - Rasa's socket channel sends "From our privacy policy (<section>):" and the quote as
+ *   two messages; they are joined into one quote captioned with its section.
+ */
+(() => {
+  "use strict";
+
+  const STORE = {
+    session: "jessops-chat:session",
+    transcript: "jessops-chat:transcript",
+    open: "jessops-chat:open",
+  };
+  const MAX_TRANSCRIPT = 200;
+  const TYPING_TIMEOUT_MS = 20000;
+  const QUOTE_HEADER = /^From our privacy policy \(([^)]*)\):\s*/;
+  const LINK = /\[([^\]]+)\]\(([^)\s]+)\)|\bhttps?:\/\/[^\s<>"]+|\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/g;
+  const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:"]);
+  const UNREACHABLE =
+    "Sorry, the privacy assistant can't be reached right now. Please try again in a " +
+    "moment, or email cs@jessops.com.";
+  const SUGGESTIONS = [
+    { title: "What can you help with?", payload: "/help" },
+    { title: "Do you sell my data?", payload: "Do you sell my data?" },
+    { title: "How do I stop marketing emails?", payload: "How do I stop marketing emails?" },
+  ];
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    toggle: $("chat-toggle"),
+    panel: $("chat-panel"),
+    close: $("chat-close"),
+    log: $("chat-log"),
+    suggestions: $("chat-suggestions"),
+    typing: $("chat-typing"),
+    unreachable: $("chat-unreachable"),
+    form: $("chat-form"),
+    input: $("chat-input"),
+  };
+
+  let socket = null;
+  let sessionId = null;
+  let pendingSection = null; // a quote header waiting for its quote
+  let typingTimer = null;
+  const unsent = []; // typed before the session was confirmed, or while unreachable
+  const transcript = loadTranscript();
+
+  function loadTranscript() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(STORE.transcript));
+      return Array.isArray(saved) ? saved : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function save() {
+    transcript.splice(0, transcript.length - MAX_TRANSCRIPT);
+    localStorage.setItem(STORE.transcript, JSON.stringify(transcript));
+  }
+
+  // --- rendering: text nodes and vetted links only -----------------------------------
+
+  function safeHref(url) {
+    try {
+      const parsed = new URL(url);
+      return SAFE_SCHEMES.has(parsed.protocol) ? parsed.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function link(text, href) {
+    const a = document.createElement("a");
+    a.textContent = text;
+    a.href = href;
+    if (!href.startsWith("mailto:")) {
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+    }
+    return a;
+  }
+
+  /** The text, target and length in the source of one LINK match. */
+  function linkPart(found) {
+    const [match, label, target] = found;
+    if (label) return { text: label, href: safeHref(target), length: match.length };
+    if (!match.includes("://")) {
+      return { text: match, href: safeHref(`mailto:${match}`), length: match.length };
+    }
+    const url = match.replace(/[.,;:!?)]+$/, ""); // sentence punctuation after a URL
+    return { text: url, href: safeHref(url), length: url.length };
+  }
+
+  function appendRichText(parent, text) {
+    let last = 0;
+    for (const found of text.matchAll(LINK)) {
+      const part = linkPart(found);
+      parent.append(text.slice(last, found.index), part.href ? link(part.text, part.href) : part.text);
+      last = found.index + part.length;
+    }
+    parent.append(text.slice(last));
+  }
+
+  function buttonGroup(buttons) {
+    const group = document.createElement("div");
+    group.className = "chat-buttons";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Suggested replies");
+    fillButtons(group, buttons);
+    return group;
+  }
+
+  function fillButtons(group, buttons) {
+    for (const { title, payload } of buttons) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = title;
+      button.addEventListener("click", () => send(payload, title));
+      group.append(button);
+    }
+  }
+
+  function render(entry) {
+    const item = document.createElement("div");
+    item.className = `msg ${entry.role}`;
+    if (entry.role === "user") {
+      item.append(entry.text);
+    } else if (entry.section) {
+      const figure = document.createElement("figure");
+      const caption = document.createElement("figcaption");
+      caption.textContent = `Privacy policy · ${entry.section}`;
+      const quote = document.createElement("blockquote");
+      appendRichText(quote, entry.text);
+      figure.append(caption, quote);
+      item.append(figure);
+    } else {
+      appendRichText(item, entry.text);
+    }
+    if (entry.buttons?.length) item.append(buttonGroup(entry.buttons));
+    ui.log.append(item);
+    ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function add(entry) {
+    transcript.push(entry);
+    save();
+    render(entry);
+  }
+
+  // --- bot messages ------------------------------------------------------------------
+
+  /** A transcript entry for a bot_uttered payload, or null while a quote is incomplete. */
+  function botEntry(message) {
+    const buttons = (message.quick_replies || message.buttons || []).map((b) => ({
+      title: String(b.title),
+      payload: String(b.payload),
+    }));
+    let text = typeof message.text === "string" ? message.text.trim() : "";
+    let section = null;
+    const header = text.match(QUOTE_HEADER);
+    if (header) {
+      section = header[1];
+      text = text.slice(header[0].length);
+      if (!text && !buttons.length) {
+        pendingSection = section;
+        return null;
+      }
+    } else if (pendingSection) {
+      section = pendingSection;
+    }
+    pendingSection = null;
+    if (section) text = text.replace(/^"([\s\S]*)"$/, "$1");
+    if (!text && !buttons.length) return null;
+    return section ? { role: "bot", text, section, buttons } : { role: "bot", text, buttons };
+  }
+
+  // --- status: typing and reachability -----------------------------------------------
+
+  function setTyping(on) {
+    clearTimeout(typingTimer);
+    ui.typing.hidden = !on;
+    if (on) typingTimer = setTimeout(() => setTyping(false), TYPING_TIMEOUT_MS);
+  }
+
+  function setReachable(reachable) {
+    ui.unreachable.hidden = reachable;
+    ui.unreachable.textContent = reachable ? "" : UNREACHABLE;
+    if (!reachable) {
+      sessionId = null;
+      setTyping(false);
+    }
+  }
+
+  // --- the socket ----------------------------------------------------------------------
+
+  function connect() {
+    if (socket) return;
+    socket = io(window.JESSOPS_CHAT.socketUrl, { reconnectionDelayMax: 10000 });
+    socket.on("connect", () => {
+      socket.emit("session_request", { session_id: localStorage.getItem(STORE.session) });
+    });
+    socket.on("session_confirm", (id) => {
+      sessionId = id;
+      localStorage.setItem(STORE.session, id);
+      setReachable(true);
+      flush();
+    });
+    socket.on("bot_uttered", (message) => {
+      setTyping(false);
+      const entry = botEntry(message || {});
+      if (entry) add(entry);
+    });
+    socket.on("connect_error", () => setReachable(false));
+    socket.on("disconnect", () => setReachable(false));
+  }
+
+  /** Show the visitor's message at once; it goes out as soon as there is a session. */
+  function send(message, shownAs) {
+    add({ role: "user", text: shownAs || message });
+    unsent.push(message);
+    flush();
+  }
+
+  function flush() {
+    if (!sessionId || !unsent.length) return;
+    pendingSection = null;
+    for (const message of unsent.splice(0)) {
+      socket.emit("user_uttered", { message, session_id: sessionId });
+    }
+    setTyping(true);
+  }
+
+  // --- opening, closing, typing ----------------------------------------------------------
+
+  /** Show or hide the panel; focus follows only when the visitor asked for the change. */
+  function setOpen(open, moveFocus = true) {
+    ui.panel.hidden = !open;
+    ui.toggle.setAttribute("aria-expanded", String(open));
+    ui.toggle.hidden = open;
+    sessionStorage.setItem(STORE.open, open ? "1" : "");
+    if (open) {
+      connect();
+      ui.log.scrollTop = ui.log.scrollHeight;
+    }
+    if (moveFocus) (open ? ui.input : ui.toggle).focus();
+  }
+
+  ui.toggle.addEventListener("click", () => setOpen(true));
+  ui.close.addEventListener("click", () => setOpen(false));
+  ui.panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") setOpen(false);
+  });
+  ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = ui.input.value.trim();
+    if (!text) return;
+    send(text);
+    ui.input.value = "";
+  });
+
+  fillButtons(ui.suggestions, SUGGESTIONS);
+  transcript.forEach(render);
+  if (sessionStorage.getItem(STORE.open)) setOpen(true, false);
+})();
