@@ -273,8 +273,9 @@ def test_a_request_stored_over_rest_is_announced_in_the_support_channel(
         )
         reply = " ".join(m.get("text", "") for m in response.json())
     reference = next(word.strip(".,") for word in reply.split() if word.startswith("JES-"))
-    [notice] = fake_slack.wait_for_posts(
+    posts = fake_slack.wait_for_posts(
         SUPPORT_CHANNEL, None, until=lambda posts: any(reference in p["text"] for p in posts)
-    )[-1:]
+    )
+    [notice] = [p for p in posts if reference in p["text"]]
     assert notice["text"] == f"New data request: marketing_opt_out, reference {reference}"
     assert "Lee" not in notice["text"] and "example.com" not in notice["text"]
