@@ -15,6 +15,8 @@ CHROMIUM    := /usr/bin/chromium
 INDEX_STAMP := var/index/manifest.json
 RASA_ENVIRONMENT := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export PYTHONPATH := $(CURDIR)
+# This machine's pip configuration names local package folders that may not exist.
+PIP_NOISE := ^WARNING: Location 'file:
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := $(wildcard knowledge/*.py knowledge/policy/*)
@@ -31,14 +33,16 @@ $(RASA_ENV)/.installed: requirements/rasa.txt
 	@python=$$(scripts/find-python 3.10) && \
 	  { [ -x $(RASA_ENV)/bin/python ] || $$python -m venv $(RASA_ENV); } >&2
 	@echo "Installing the Rasa server's packages (Python 3.10)..." >&2
-	@$(RASA_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/rasa.txt >&2
+	@$(RASA_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/rasa.txt 2>&1 \
+	  | { grep -v "$(PIP_NOISE)" || true; } >&2; exit $${PIPESTATUS[0]}
 	@touch $@
 
 $(ACTIONS_ENV)/.installed: requirements/actions.txt
 	@python=$$(scripts/find-python 3.11) && \
 	  { [ -x $(ACTIONS_ENV)/bin/python ] || $$python -m venv $(ACTIONS_ENV); } >&2
 	@echo "Installing the action server's packages (Python 3.11)..." >&2
-	@$(ACTIONS_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/actions.txt >&2
+	@$(ACTIONS_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/actions.txt 2>&1 \
+	  | { grep -v "$(PIP_NOISE)" || true; } >&2; exit $${PIPESTATUS[0]}
 	@touch $@
 
 setup: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP) $(MODEL_STAMP)  ## set up everything (run and test do it too)

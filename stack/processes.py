@@ -154,17 +154,13 @@ def relay(settings: StackSettings) -> Service:
 def action_server(settings: StackSettings) -> Service:
     return Service(
         name="action-server",
-        argv=[
-            str(ACTIONS_BIN / "python"),
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(settings.action_port),
-        ],
+        argv=[str(ACTIONS_BIN / "python"), "-m", "actions.server"],
         ready=http_ok(f"{settings.action_url}/health"),
-        env={**common_env(settings), "SANIC_HOST": HOST},
+        env={
+            **common_env(settings),
+            "ACTION_HOST": HOST,
+            "ACTION_PORT": str(settings.action_port),
+        },
     )
 
 
