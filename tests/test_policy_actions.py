@@ -112,3 +112,15 @@ def test_answer_is_given_once_even_if_predicted_again(actions: ModuleType) -> No
     again.latest_action_name = "action_answer_policy"
     messages, events = run(actions.ActionAnswerPolicy(), again)
     assert messages == [] and events[0]["name"] == "action_listen"
+
+
+def test_a_clause_about_changing_data_offers_to_take_the_request(actions: ModuleType) -> None:
+    track = tracker("how can I get my details corrected or my account deleted?")
+    messages, _ = run(actions.ActionAnswerPolicy(), track)
+    assert [m["response"] for m in messages] == ["utter_policy_quote", "utter_offer_request"]
+    payloads = [b["payload"] for b in messages[1]["buttons"]]
+    assert payloads == ["/request_correction", "/request_deletion", "/request_deactivation"]
+    in_form = tracker("how can I get my details corrected?", active_loop="data_request_form")
+    assert [m["response"] for m in run(actions.ActionAnswerPolicy(), in_form)[0]] == [
+        "utter_policy_quote"
+    ]
