@@ -7,6 +7,7 @@ again rather than a crash or a silent accept.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -53,14 +54,6 @@ class ActionStartRequest(Action):
         return [*reset_request(), SlotSet("request_type", kind.name)]
 
 
-def _checked(
-    slot: str, result: validators.Checked, dispatcher: CollectingDispatcher
-) -> dict[str, Any]:
-    if not result.ok:
-        dispatcher.utter_message(text=result.problem)
-    return {slot: result.value}
-
-
 def check_corrected_value(field: str | None, value: Any) -> validators.Checked:
     """A new or current value is checked like the detail it is, when we know which."""
     named = (field or "").lower()
@@ -69,6 +62,22 @@ def check_corrected_value(field: str | None, value: Any) -> validators.Checked:
             result = check(value)
             return result if result.value != validators.SKIPPED else validators.check_detail(value)
     return validators.check_detail(value)
+
+
+def _field(tracker: Tracker) -> str | None:
+    return tracker.get_slot("correction_field")
+
+
+# How each slot's answer is checked; the tracker gives the context some checks need.
+CHECKS: dict[str, Callable[[Tracker, Any], validators.Checked]] = {
+    "full_name": lambda tracker, value: validators.check_name(value),
+    "email": lambda tracker, value: validators.check_email(value),
+    "phone": lambda tracker, value: validators.check_phone(value),
+    "postcode": lambda tracker, value: validators.check_postcode(value),
+    "correction_field": lambda tracker, value: validators.check_detail(value),
+    "correction_current": lambda tracker, value: check_corrected_value(_field(tracker), value),
+    "correction_new": lambda tracker, value: check_corrected_value(_field(tracker), value),
+}
 
 
 class ValidateDataRequestForm(FormValidationAction):
@@ -87,39 +96,18 @@ class ValidateDataRequestForm(FormValidationAction):
         kind = kind_of(tracker)
         return list(kind.slots) if kind else domain_slots
 
-    async def validate_full_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return _checked("full_name", validators.check_name(value), dispatcher)
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[dict[str, Any]]]:
+        """rasa-sdk looks up ``validate_<slot>`` for each slot; one table answers for all."""
+        slot = name.removeprefix("validate_")
+        if slot == name or slot not in CHECKS:
+            raise AttributeError(name)
 
-    async def validate_email(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return _checked("email", validators.check_email(value), dispatcher)
+        async def validate(
+            value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        ) -> dict[str, Any]:
+            result = CHECKS[slot](tracker, value)
+            if not result.ok:
+                dispatcher.utter_message(text=result.problem)
+            return {slot: result.value}
 
-    async def validate_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return _checked("phone", validators.check_phone(value), dispatcher)
-
-    async def validate_postcode(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return _checked("postcode", validators.check_postcode(value), dispatcher)
-
-    async def validate_correction_field(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return _checked("correction_field", validators.check_detail(value), dispatcher)
-
-    async def validate_correction_current(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        field = tracker.get_slot("correction_field")
-        return _checked("correction_current", check_corrected_value(field, value), dispatcher)
-
-    async def validate_correction_new(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        field = tracker.get_slot("correction_field")
-        return _checked("correction_new", check_corrected_value(field, value), dispatcher)
+        return validate
