@@ -52,6 +52,8 @@ def main() -> int:
     settings = StackSettings.from_env()
     stack = Stack(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         print("Starting the servers...", flush=True)
         stack.start()
