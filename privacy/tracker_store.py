@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -27,17 +28,23 @@ from privacy.redaction import redact
 
 # Slots of the data-request form that hold what the customer said about themselves
 # (actions/request_kinds.py); "correction_field" names a detail, so it is not here.
+REQUEST_SLOT = "request_type"
 PERSONAL_SLOTS = ("full_name", "email", "phone", "postcode", "correction_current", "correction_new")
 
 
 def request_cleared(tracker: DialogueStateTracker) -> bool:
-    """Whether this turn set the request's details back to None (stored or cancelled)."""
+    """Whether this turn finished a request: stored or cancelled, its details set back to
+    None (``actions.request_form.reset_request``) and no request or form under way.
+
+    A refused answer is also set back to None, but mid-form: that one must stay.
+    """
     cleared = False
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             break
         cleared |= isinstance(event, SlotSet) and event.key in PERSONAL_SLOTS
-    return cleared and all(tracker.get_slot(slot) is None for slot in PERSONAL_SLOTS)
+    finished = tracker.get_slot(REQUEST_SLOT) is None and not tracker.active_loop_name
+    return cleared and finished and all(tracker.get_slot(s) is None for s in PERSONAL_SLOTS)
 
 
 def personal_values(events: list[dict[str, Any]]) -> set[str]:
@@ -51,9 +58,19 @@ def personal_values(events: list[dict[str, Any]]) -> set[str]:
     }
 
 
+def _secure_delete(connection: Any, _record: Any) -> None:
+    connection.execute("PRAGMA secure_delete=ON")
+
+
 class RedactingTrackerStore(SQLTrackerStore):
     """An ``SQLTrackerStore`` that never writes a card number, nor keeps contact details
     after the request they were given for is finished."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Rows rewritten or deleted are overwritten on disk, not left in free pages.
+            sa.event.listen(self.engine, "connect", _secure_delete)
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
         """The events Rasa is about to write, each with card numbers masked.
