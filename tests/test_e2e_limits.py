@@ -1,0 +1,49 @@
+"""Message size and rate limits per sender, over REST, on a stack with small limits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from stack.processes import Stack
+from tests.conftest import new_stack
+from tests.rest import reply_text
+from tests.tracker_store import user_texts
+
+pytestmark = pytest.mark.e2e
+
+MAX_CHARS = 120
+PER_WINDOW = 3
+
+
+@pytest.fixture(scope="module")
+def limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    env = {
+        "MAX_MESSAGE_CHARS": str(MAX_CHARS),
+        "RATE_LIMIT_MESSAGES": str(PER_WINDOW),
+        "RATE_LIMIT_WINDOW_SECONDS": "600",
+    }
+    with new_stack(tmp_path_factory, env) as running:
+        yield running
+
+
+def test_a_message_over_the_size_limit_never_reaches_the_dialogue(limited_stack: Stack) -> None:
+    sender = f"big-{uuid.uuid4().hex[:8]}"
+    reply = reply_text(limited_stack.settings.rest_webhook, sender, "Do you sell my data? " * 20)
+    assert "too long" in reply and str(MAX_CHARS) in reply
+    assert user_texts(limited_stack.settings.tracker_db, sender) == []
+
+
+def test_a_sender_past_the_rate_limit_is_asked_to_wait_others_are_not(
+    limited_stack: Stack,
+) -> None:
+    webhook = limited_stack.settings.rest_webhook
+    sender = f"fast-{uuid.uuid4().hex[:8]}"
+    replies = [reply_text(webhook, sender, f"Do you sell my data? ({i})") for i in range(5)]
+    assert all("faster than I can answer" not in r for r in replies[:PER_WINDOW])
+    assert all("faster than I can answer" in r for r in replies[PER_WINDOW:])
+    assert len(user_texts(limited_stack.settings.tracker_db, sender)) == PER_WINDOW
+    other = reply_text(webhook, f"calm-{uuid.uuid4().hex[:8]}", "Do you sell my data?")
+    assert "From our privacy policy" in other
