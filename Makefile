@@ -86,6 +86,9 @@ forget: $(ACTIONS_ENV)/.installed  ## delete one customer's conversation now: ma
 bench: setup  ## latency and memory figures of the running stack
 	@$(PYTHON) -m tests.bench
 
+soak: setup  ## 20 concurrent customers for 2 minutes: throughput, p95, errors, delivery, memory
+	@$(PYTHON) -m tests.soak $(ARGS)
+
 # --- tests --------------------------------------------------------------------------
 
 test: setup lint validate story-test pytest  ## everything CI runs
