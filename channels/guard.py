@@ -14,6 +14,7 @@ All three connectors (REST, socket.io, Slack) wrap Rasa's ``on_new_message`` wit
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -83,10 +84,14 @@ class MessageGuard:
                 return
             counting = CountingOutput(output)
             message.output_channel = counting
+            # Rasa's own handlers log the message text with any error, including the
+            # cancellation when a client hangs up, so both end here.
             try:
                 await on_new_message(message)
+            except asyncio.CancelledError:
+                logger.warning("Client left before the reply on channel %s.", message.input_channel)
+                return
             except Exception:
-                # Rasa's own handlers would log the message text with the error.
                 logger.exception("Handling a message on channel %s failed.", message.input_channel)
             if not counting.sent:
                 logger.warning(
