@@ -1,4 +1,5 @@
-"""Message size and rate limits per sender, over REST, on a stack with small limits."""
+"""Message size and rate limits per sender: over REST on a stack with small limits, and
+over Slack with the default ones."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 
 from stack.processes import Stack
 from tests.conftest import new_stack
+from tests.fake_slack import SUPPORT_CHANNEL, FakeSlack
 from tests.rest import reply_text
+from tests.test_slack import ask
 from tests.tracker_store import user_texts
 
 pytestmark = pytest.mark.e2e
@@ -47,3 +50,12 @@ def test_a_sender_past_the_rate_limit_is_asked_to_wait_others_are_not(
     assert len(user_texts(limited_stack.settings.tracker_db, sender)) == PER_WINDOW
     other = reply_text(webhook, f"calm-{uuid.uuid4().hex[:8]}", "Do you sell my data?")
     assert "From our privacy policy" in other
+
+
+def test_slack_gets_the_same_size_limit_in_the_thread(
+    secured_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    """Every channel goes through the same guard: here Slack, with the default limit."""
+    ts = ask(secured_stack, "Do you sell my data? " * 100)  # 2100 characters
+    [reply] = fake_slack.wait_for_posts(SUPPORT_CHANNEL, ts)
+    assert "too long" in reply["text"] and "2000" in reply["text"]
