@@ -1,5 +1,5 @@
-"""Message size and rate limits per sender: over REST on a stack with small limits, and
-over Slack with the default ones."""
+"""Message size and rate limits per sender: over REST and the widget's socket on a stack
+with small limits, and over Slack with the default ones."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from stack.processes import Stack
 from tests.conftest import new_stack
 from tests.fake_slack import SUPPORT_CHANNEL, FakeSlack
 from tests.rest import reply_text
+from tests.socketio_polling import PollingSocket
 from tests.test_slack import ask
 from tests.tracker_store import user_texts
 
@@ -59,3 +60,14 @@ def test_slack_gets_the_same_size_limit_in_the_thread(
     ts = ask(secured_stack, "Do you sell my data? " * 100)  # 2100 characters
     [reply] = fake_slack.wait_for_posts(SUPPORT_CHANNEL, ts)
     assert "too long" in reply["text"] and "2000" in reply["text"]
+
+
+def test_the_widget_socket_gets_the_same_limits(limited_stack: Stack) -> None:
+    socket = PollingSocket(limited_stack.settings.rasa_url)
+    session = f"widget-{uuid.uuid4().hex[:8]}"
+    socket.emit("session_request", {"session_id": session})
+    assert socket.events() == [("session_confirm", session)]
+    socket.emit("user_uttered", {"message": "x" * (MAX_CHARS + 1), "session_id": session})
+    [(event, reply)] = socket.events()
+    assert event == "bot_uttered" and "too long" in reply["text"]
+    assert user_texts(limited_stack.settings.tracker_db, session) == []
