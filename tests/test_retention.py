@@ -13,7 +13,8 @@ from pathlib import Path
 from actions.outbox import Outbox
 from privacy.retention import forget, purge
 from privacy.settings import RetentionSettings
-from stack.settings import PROJECT_ROOT
+from stack.processes import Stack
+from stack.settings import PROJECT_ROOT, StackSettings
 from tests.tracker_store import events
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
@@ -105,3 +106,11 @@ def test_command_line_forget_and_purge(tmp_path: Path) -> None:
     assert "deleted 1 events" in run("forget", "carol")
     run("purge")
     assert events(settings.tracker_db, "carol") == [] and events(settings.tracker_db, "dave") == []
+
+
+def test_make_run_purges_on_a_schedule(tmp_path: Path) -> None:
+    settings = StackSettings(rasa_port=1, action_port=2, mail_sink_port=3, var_dir=tmp_path)
+    service = Stack(settings).service("retention")
+    assert service.argv[1:] == ["-m", "privacy.retention", "purge", "--every", "3600"]
+    assert service.env["TRACKER_DB"] == str(settings.tracker_db)
+    assert service.env["OUTBOX_DB"] == str(settings.outbox_db)
