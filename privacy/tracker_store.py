@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from privacy.redaction import redact
 
+# The kind of request under way; None once it is stored or cancelled.
+REQUEST_SLOT = "request_type"
 # Slots of the data-request form that hold what the customer said about themselves
 # (actions/request_kinds.py); "correction_field" names a detail, so it is not here.
-REQUEST_SLOT = "request_type"
 PERSONAL_SLOTS = ("full_name", "email", "phone", "postcode", "correction_current", "correction_new")
 
 
@@ -81,6 +82,7 @@ class RedactingTrackerStore(SQLTrackerStore):
             yield Event.from_parameters(redact(event.as_dict()))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Append this turn's events; once a request is finished, mask its details."""
         await super().save(tracker)
         if request_cleared(tracker):
             self.mask_personal_values(tracker.sender_id)
