@@ -21,7 +21,7 @@ PIP_NOISE := ^WARNING: Location 'file:
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := $(wildcard knowledge/*.py knowledge/policy/*)
 
-.PHONY: help setup browser run test lint format validate story-test pytest index train ask eval requests bench lock clean
+.PHONY: help setup browser run test lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -83,8 +83,15 @@ eval: $(INDEX_STAMP)  ## retrieval figures on the development and held-out quest
 requests: $(ACTIONS_ENV)/.installed  ## the request outbox: make requests ARGS='list --status failed'
 	@$(PYTHON) -m actions.requests_cli $(or $(ARGS),list)
 
+forget: $(ACTIONS_ENV)/.installed  ## delete one customer's conversation now: make forget SENDER=...
+	@test -n "$(SENDER)" || { echo 'usage: make forget SENDER=<sender id>' >&2; exit 2; }
+	@$(PYTHON) -m privacy.retention forget "$$SENDER"
+
 bench: setup  ## latency and memory figures of the running stack
 	@$(PYTHON) -m tests.bench
+
+soak: setup  ## 20 concurrent customers for 2 minutes: throughput, p95, errors, delivery, memory
+	@$(PYTHON) -m tests.soak $(ARGS)
 
 # --- tests --------------------------------------------------------------------------
 

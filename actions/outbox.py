@@ -217,6 +217,16 @@ class Outbox:
             )
             return cursor.rowcount == 1
 
+    def delete_sent_before(self, moment: datetime) -> int:
+        """Delete sent requests received before ``moment``, past their accountability
+        period (``python -m privacy.retention``); pending and failed ones are kept."""
+        with self._transaction() as db:
+            db.execute("PRAGMA secure_delete=ON")
+            return db.execute(
+                "DELETE FROM requests WHERE status = ? AND received_at < ?",
+                (SENT, _stamp(moment)),
+            ).rowcount
+
     def get(self, reference: str) -> StoredRequest | None:
         with self._connect() as db:
             row = db.execute("SELECT * FROM requests WHERE reference = ?", (reference,)).fetchone()

@@ -18,6 +18,7 @@ from actions.knowledge_base import retriever
 from actions.request_kinds import offers_after
 from knowledge.clauses import PATH_SEPARATOR
 from knowledge.retrieval import Answer, Hit
+from privacy.redaction import card_numbers_in
 
 # "and can I turn them off?", "what about the other ones" lean on the last question.
 _FOLLOW_UP = re.compile(
@@ -88,6 +89,10 @@ class ActionAnswerPolicy(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:
             dispatcher.utter_message(response="utter_empty_message")
+            return []
+        if card_numbers_in(text):
+            # It is masked before the conversation is stored; ask the customer never to resend it.
+            dispatcher.utter_message(response="utter_card_warning")
             return []
         question = contextual_question(text, tracker.get_slot("last_question"))
         answer = retriever().ask(question)

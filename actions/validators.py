@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from privacy.redaction import card_numbers_in
+
 MAX_NAME_LENGTH = 100
 MAX_DETAIL_LENGTH = 300
 PHONE_REGION = "GB"
@@ -43,7 +45,6 @@ _UK_POSTCODE = re.compile(r"\b(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})
 _NAME_LEAD_IN = re.compile(
     r"^(my (full )?name is|my name's|name:|it's|it is|i'm|i am|this is)\s+", re.I
 )
-_CARD_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _EMAIL_LEAD_IN = re.compile(
     r"^(my |the |it's |it is )?(e-?mail( address)?|address)?( is|:)?\s+", re.I
@@ -69,24 +70,6 @@ def clean(text: object) -> str:
     kept = (" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) != "Cf")
     text = "".join(ch for ch in kept if unicodedata.category(ch) != "Cc")
     return " ".join(text.split())
-
-
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for i, digit in enumerate(reversed(digits)):
-        n = int(digit) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
-def card_numbers_in(text: str) -> list[str]:
-    """Luhn-valid 13-19 digit runs (spaces or dashes allowed): payment card numbers."""
-    found = []
-    for match in _CARD_CANDIDATE.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            found.append(match.group())
-    return found
 
 
 def _common_problem(text: str, limit: int) -> str | None:

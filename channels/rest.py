@@ -20,6 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.guard import guarded
 from channels.settings import ChannelSettings
 
 Middleware = Callable[[Request], Awaitable[HTTPResponse | None]]
@@ -50,6 +51,12 @@ def require_bearer_token(token: str) -> Middleware:
     return check
 
 
+def json_object(request: Request) -> dict[str, Any]:
+    """The request's JSON body if it is an object, else {}; malformed JSON is Sanic's 400."""
+    body = request.json
+    return body if isinstance(body, dict) else {}
+
+
 class TokenRestInput(RestInput):
     """``POST /webhooks/rest/webhook``; with a token configured, only for its holders."""
 
@@ -64,8 +71,25 @@ class TokenRestInput(RestInput):
     def __init__(self, token: str | None) -> None:
         self.token = token
 
+    # Any JSON body is answered (200); only the text of "sender" and "message" is taken.
+    # A client may neither name another channel nor have metadata stored with the message.
+
+    async def _extract_sender(self, req: Request) -> str | None:
+        sender = json_object(req).get("sender")
+        return sender if isinstance(sender, str) and sender else None
+
+    def _extract_message(self, req: Request) -> str:
+        message = json_object(req).get("message")
+        return message if isinstance(message, str) else ""
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        return None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(guarded(on_new_message))
         if self.token:
             webhook.middleware(require_bearer_token(self.token), "request")
         return webhook

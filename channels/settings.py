@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_MAX_MESSAGE_CHARS = 2000
+DEFAULT_RATE_LIMIT_MESSAGES = 20
+DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60.0
 
 
 def _value(environ: Mapping[str, str], name: str) -> str | None:
@@ -20,13 +23,18 @@ def _value(environ: Mapping[str, str], name: str) -> str | None:
 
 @dataclass(frozen=True)
 class ChannelSettings:
-    """Secrets and addresses of the REST and Slack channels; all optional."""
+    """Secrets and addresses of the REST and Slack channels, and every channel's limits;
+    all optional."""
 
     rest_api_token: str | None
     slack_bot_token: str | None
     slack_signing_secret: str | None
     slack_channel: str | None
     slack_api_url: str
+    # Every channel: longer messages and more per sender per window never reach Rasa.
+    max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    rate_limit_messages: int = DEFAULT_RATE_LIMIT_MESSAGES
+    rate_limit_window_s: float = DEFAULT_RATE_LIMIT_WINDOW_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> ChannelSettings:
@@ -38,6 +46,15 @@ class ChannelSettings:
             slack_channel=_value(environ, "SLACK_CHANNEL"),
             # Methods are joined to it ("chat.postMessage"), so it must end in a slash.
             slack_api_url=api_url if api_url.endswith("/") else f"{api_url}/",
+            max_message_chars=int(
+                _value(environ, "MAX_MESSAGE_CHARS") or DEFAULT_MAX_MESSAGE_CHARS
+            ),
+            rate_limit_messages=int(
+                _value(environ, "RATE_LIMIT_MESSAGES") or DEFAULT_RATE_LIMIT_MESSAGES
+            ),
+            rate_limit_window_s=float(
+                _value(environ, "RATE_LIMIT_WINDOW_SECONDS") or DEFAULT_RATE_LIMIT_WINDOW_SECONDS
+            ),
         )
 
     @property

@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.guard import guarded
 from channels.settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ class SupportSlackInput(SlackInput):
             # colleagues' threads never mix.
             conversation_granularity="thread",
         )
+        self.settings = settings
         self.api_url = settings.slack_api_url
         self._delivered = RecentKeys()
 
@@ -131,7 +133,7 @@ class SupportSlackInput(SlackInput):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(guarded(on_new_message, self.settings))
         webhook.middleware(self._screen, "request")
         return webhook
 

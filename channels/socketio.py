@@ -17,12 +17,14 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from channels.guard import guarded
+
 
 class PersistentSocketIOInput(SocketIOInput):
     """``/socket.io``: one conversation per ``session_id`` across reloads and reconnects."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socket_blueprint = super().blueprint(on_new_message)
+        socket_blueprint = super().blueprint(guarded(on_new_message))
         # Registering the event again replaces Rasa's handler for it.
         self.sio.on("session_request", self._session_request, namespace=self.namespace)
         return socket_blueprint

@@ -17,6 +17,7 @@ from stack.settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN
 
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
+RETENTION_EVERY_S = 3600
 
 
 class StackError(RuntimeError):
@@ -118,6 +119,7 @@ def common_env(settings: StackSettings) -> dict[str, str]:
         "PYTHONPATH": str(PROJECT_ROOT),
         "VAR_DIR": str(settings.var_dir),
         "OUTBOX_DB": str(settings.outbox_db),
+        "TRACKER_DB": str(settings.tracker_db),
         **settings.env,
     }
     if settings.uses_mail_sink:
@@ -146,6 +148,23 @@ def relay(settings: StackSettings) -> Service:
     return Service(
         name="relay",
         argv=[str(ACTIONS_BIN / "python"), "-m", "actions.relay"],
+        ready=always,
+        env=common_env(settings),
+    )
+
+
+def retention(settings: StackSettings) -> Service:
+    """Deletes conversations and requests past their retention period, hourly."""
+    return Service(
+        name="retention",
+        argv=[
+            str(ACTIONS_BIN / "python"),
+            "-m",
+            "privacy.retention",
+            "purge",
+            "--every",
+            str(RETENTION_EVERY_S),
+        ],
         ready=always,
         env=common_env(settings),
     )
@@ -188,7 +207,6 @@ def rasa_server(settings: StackSettings) -> Service:
         env={
             **common_env(settings),
             "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
-            "TRACKER_DB": str(settings.tracker_db),
         },
     )
 
@@ -219,6 +237,7 @@ class Stack:
         self.services = [
             *sink,
             relay(settings),
+            retention(settings),
             action_server(settings),
             rasa_server(settings),
             web_server(settings),

@@ -1,0 +1,107 @@
+"""What every channel does around Rasa's handling of a message, in one place.
+
+All three connectors (REST, socket.io, Slack) wrap Rasa's ``on_new_message`` with
+:func:`guarded`, so each customer message is:
+
+- refused politely, without reaching the dialogue (no tracker, no stored text), when it
+  is longer than ``MAX_MESSAGE_CHARS`` or its sender already sent
+  ``RATE_LIMIT_MESSAGES`` in the last ``RATE_LIMIT_WINDOW_SECONDS``: a flood from one
+  sender cannot fill the tracker store or starve other customers;
+- never met with silence: Rasa 3.6 logs an error and says nothing when the action server
+  is down, so a turn that produced no message gets the contact route instead, and the
+  next turn, once the action server is back, is answered normally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from channels.limits import RateLimiter
+from channels.settings import ChannelSettings
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+TOO_LONG = (
+    "Sorry, that message is too long for me ({limit} characters at most). "
+    "Could you ask your question in fewer words?"
+)
+TOO_MANY = (
+    "You're sending messages faster than I can answer them. Please wait a minute, then try again."
+)
+NO_ANSWER = (
+    "Sorry, I can't answer just now. Please try again in a few minutes, or contact "
+    "Jessops customer service at cs@jessops.com or 0845 458 7005."
+)
+
+
+class CountingOutput:
+    """Stands in for a message's output channel and counts what the bot says through it.
+
+    Everything else is the real channel's, so each connector replies as it always does.
+    """
+
+    def __init__(self, channel: OutputChannel) -> None:
+        self._channel = channel
+        self.sent = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._channel, name)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        await self._channel.send_response(recipient_id, message)
+
+
+class MessageGuard:
+    """Limits per sender and the no-silence fallback, shared by a connector's messages."""
+
+    def __init__(self, settings: ChannelSettings) -> None:
+        self.max_chars = settings.max_message_chars
+        self.limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
+
+    def refusal(self, message: UserMessage) -> str | None:
+        """Why this message must not reach the dialogue, worded for the customer; or None."""
+        if len(message.text or "") > self.max_chars:
+            return TOO_LONG.format(limit=self.max_chars)
+        if not self.limiter.allow(message.sender_id or ""):
+            return TOO_MANY
+        return None
+
+    def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
+        async def handle(message: UserMessage) -> None:
+            output = message.output_channel
+            refusal = self.refusal(message)
+            if refusal:
+                logger.info("Message refused on channel %s: over a limit.", message.input_channel)
+                await output.send_text_message(message.sender_id, refusal)
+                return
+            counting = CountingOutput(output)
+            message.output_channel = counting
+            # Rasa's own handlers log the message text with any error, including the
+            # cancellation when a client hangs up, so both end here.
+            try:
+                await on_new_message(message)
+            except asyncio.CancelledError:
+                logger.warning("Client left before the reply on channel %s.", message.input_channel)
+                return
+            except Exception:
+                logger.exception("Handling a message on channel %s failed.", message.input_channel)
+            if not counting.sent:
+                logger.warning(
+                    "No reply on channel %s; sent the contact route.", message.input_channel
+                )
+                await output.send_text_message(message.sender_id, NO_ANSWER)
+
+        return handle
+
+
+def guarded(on_new_message: OnNewMessage, settings: ChannelSettings | None = None) -> OnNewMessage:
+    """``on_new_message`` behind this channel's own limits and the no-silence fallback."""
+    return MessageGuard(settings or ChannelSettings.from_env()).wrap(on_new_message)

@@ -1,0 +1,85 @@
+"""Find payment card numbers and mask personal values in text, with the standard library.
+
+Both servers use it: the action server refuses card numbers in form answers, the Rasa
+server's tracker store masks them (and a finished request's contact details) before a
+conversation is written. One copy of the rules, so what is refused and what is masked
+never drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+# 13-19 digits, each optionally followed by one space or dash; never part of a longer run.
+_CARD_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+KEPT_CARD_DIGITS = 4
+MASK = "*"
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum every payment card number satisfies."""
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        n = int(digit) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _is_card(candidate: str) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    return 13 <= len(digits) <= 19 and luhn_valid(digits)
+
+
+def card_numbers_in(text: str) -> list[str]:
+    """Luhn-valid 13-19 digit runs (spaces or dashes allowed): payment card numbers."""
+    return [m.group() for m in _CARD_CANDIDATE.finditer(text) if _is_card(m.group())]
+
+
+def mask_card(number: str) -> str:
+    """Every digit but the last four starred, separators kept: "**** **** **** 1111"."""
+    digits_seen = 0
+    total = sum(ch.isdigit() for ch in number)
+    masked = []
+    for ch in number:
+        if ch.isdigit():
+            digits_seen += 1
+            masked.append(ch if digits_seen > total - KEPT_CARD_DIGITS else MASK)
+        else:
+            masked.append(ch)
+    return "".join(masked)
+
+
+def mask_cards(text: str) -> str:
+    """``text`` with every card number in it masked; other digits untouched."""
+    return _CARD_CANDIDATE.sub(
+        lambda m: mask_card(m.group()) if _is_card(m.group()) else m.group(), text
+    )
+
+
+def mask_value(value: str) -> str:
+    """A stand-in that keeps only the shape of a personal value: "J*** D**"."""
+    return re.sub(r"(?<=\w)\w", MASK, value)
+
+
+def mask_values(text: str, values: Iterable[str]) -> str:
+    """``text`` with each of ``values`` (case-insensitively) replaced by its mask.
+
+    Longest first, so a full name is masked before a part of it could be.
+    """
+    for value in sorted({v for v in values if v and v.strip()}, key=len, reverse=True):
+        text = re.sub(re.escape(value), mask_value(value), text, flags=re.IGNORECASE)
+    return text
+
+
+def redact(data: Any, values: Iterable[str] = ()) -> Any:
+    """A copy of JSON-like ``data`` with card numbers and ``values`` masked in every string."""
+    values = tuple(values)
+    if isinstance(data, str):
+        return mask_values(mask_cards(data), values)
+    if isinstance(data, dict):
+        return {key: redact(item, values) for key, item in data.items()}
+    if isinstance(data, list | tuple):
+        return [redact(item, values) for item in data]
+    return data
