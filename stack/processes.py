@@ -127,59 +127,46 @@ def common_env(settings: StackSettings) -> dict[str, str]:
     return env
 
 
-def mail_sink(settings: StackSettings) -> Service:
+def python_module(
+    name: str,
+    settings: StackSettings,
+    command: list[str],
+    ready: Callable[[], bool] = always,
+    **env: str,
+) -> Service:
+    """A server that is a module of this project run by the action server's Python."""
     return Service(
-        name="mail-sink",
-        argv=[
-            str(ACTIONS_BIN / "python"),
-            "-m",
-            "stack.mail_sink",
-            "--port",
-            str(settings.mail_sink_port),
-            "--dir",
-            str(settings.mail_dir),
-        ],
-        ready=tcp_open(settings.mail_sink_port),
-        env=common_env(settings),
+        name=name,
+        argv=[str(ACTIONS_BIN / "python"), "-m", *command],
+        ready=ready,
+        env={**common_env(settings), **env},
     )
+
+
+def mail_sink(settings: StackSettings) -> Service:
+    port = settings.mail_sink_port
+    command = ["stack.mail_sink", "--port", str(port), "--dir", str(settings.mail_dir)]
+    return python_module("mail-sink", settings, command, tcp_open(port))
 
 
 def relay(settings: StackSettings) -> Service:
-    return Service(
-        name="relay",
-        argv=[str(ACTIONS_BIN / "python"), "-m", "actions.relay"],
-        ready=always,
-        env=common_env(settings),
-    )
+    return python_module("relay", settings, ["actions.relay"])
 
 
 def retention(settings: StackSettings) -> Service:
     """Deletes conversations and requests past their retention period, hourly."""
-    return Service(
-        name="retention",
-        argv=[
-            str(ACTIONS_BIN / "python"),
-            "-m",
-            "privacy.retention",
-            "purge",
-            "--every",
-            str(RETENTION_EVERY_S),
-        ],
-        ready=always,
-        env=common_env(settings),
-    )
+    command = ["privacy.retention", "purge", "--every", str(RETENTION_EVERY_S)]
+    return python_module("retention", settings, command)
 
 
 def action_server(settings: StackSettings) -> Service:
-    return Service(
-        name="action-server",
-        argv=[str(ACTIONS_BIN / "python"), "-m", "actions.server"],
-        ready=http_ok(f"{settings.action_url}/health"),
-        env={
-            **common_env(settings),
-            "ACTION_HOST": HOST,
-            "ACTION_PORT": str(settings.action_port),
-        },
+    return python_module(
+        "action-server",
+        settings,
+        ["actions.server"],
+        http_ok(f"{settings.action_url}/health"),
+        ACTION_HOST=HOST,
+        ACTION_PORT=str(settings.action_port),
     )
 
 
@@ -212,20 +199,8 @@ def rasa_server(settings: StackSettings) -> Service:
 
 
 def web_server(settings: StackSettings) -> Service:
-    return Service(
-        name="web-server",
-        argv=[
-            str(ACTIONS_BIN / "python"),
-            "-m",
-            "stack.web",
-            "--port",
-            str(settings.web_port),
-            "--socket-url",
-            settings.rasa_url,
-        ],
-        ready=http_ok(settings.web_url),
-        env=common_env(settings),
-    )
+    command = ["stack.web", "--port", str(settings.web_port), "--socket-url", settings.rasa_url]
+    return python_module("web-server", settings, command, http_ok(settings.web_url))
 
 
 class Stack:
