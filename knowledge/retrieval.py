@@ -211,7 +211,7 @@ class Retriever:
         return self._score(" ".join(question.split())).features()
 
     def _score(self, question: str) -> _Scores:
-        query = self.encoder.encode([question])[0]
+        query = self.encoder.encode_one(question)
         return _Scores(
             query=query,
             dense=self._dense_similarities(query),

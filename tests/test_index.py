@@ -71,3 +71,9 @@ def test_cli_reports_a_missing_index_clearly(
     monkeypatch.setenv("KNOWLEDGE_INDEX_DIR", str(tmp_path / "none"))
     assert cli_main(["ask", "do you sell my data"]) == 2
     assert "make index" in capsys.readouterr().err
+
+
+def test_one_question_is_embedded_as_in_a_batch(encoder: Encoder) -> None:
+    questions = ["do you sell my data?", "cookies " * 300]  # the second is truncated
+    for question, batched in zip(questions, encoder.encode(questions), strict=True):
+        assert abs(encoder.encode_one(question) - batched).max() < 1e-5
