@@ -34,7 +34,7 @@ class Encoder:
         """
         import torch
 
-        features = self._model.tokenize([text])
+        features = self._model.preprocess([text])
         with torch.inference_mode():
             vector = self._model(features)["sentence_embedding"]
         return torch.nn.functional.normalize(vector, dim=1)[0].numpy().astype(np.float32)

@@ -14,8 +14,8 @@ from knowledge.retrieval import Retriever
 
 # Floors a little under the measured figures (README, "Retrieval quality").
 FLOORS = {
-    "dev": {"hit@1": 0.95, "hit@3": 0.98, "unanswerable_recall": 0.94},
-    "heldout": {"hit@1": 0.89, "hit@3": 0.94, "unanswerable_recall": 0.92},
+    "dev": {"hit@1": 0.97, "hit@3": 0.98, "unanswerable_recall": 0.93},
+    "heldout": {"hit@1": 0.89, "hit@3": 0.95, "unanswerable_recall": 0.92},
 }
 # At most this share of answerable questions may be refused as "the policy doesn't say".
 MAX_REFUSED = 0.05
