@@ -81,17 +81,17 @@ eval: $(INDEX_STAMP)  ## retrieval figures on the development and held-out quest
 	@$(PYTHON) -m knowledge eval
 
 requests: $(ACTIONS_ENV)/.installed  ## the request outbox: make requests ARGS='list --status failed'
-	@$(PYTHON) -m actions.requests_cli $(or $(ARGS),list)
+	@$(PYTHON) -m data_requests $(or $(ARGS),list)
 
 forget: $(ACTIONS_ENV)/.installed  ## delete one customer's conversation now: make forget SENDER=...
 	@test -n "$(SENDER)" || { echo 'usage: make forget SENDER=<sender id>' >&2; exit 2; }
-	@$(PYTHON) -m privacy.retention forget "$$SENDER"
+	@$(PYTHON) -m stores.retention forget "$$SENDER"
 
 bench: setup  ## latency and memory figures of the running stack
-	@$(PYTHON) -m tests.bench
+	@$(PYTHON) -m tools.bench
 
 soak: setup  ## 20 concurrent customers for 2 minutes: throughput, p95, errors, delivery, memory
-	@$(PYTHON) -m tests.soak $(ARGS)
+	@$(PYTHON) -m tools.soak $(ARGS)
 
 # --- tests --------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import retriever
-from actions.request_kinds import offers_after
+from data_requests.kinds import offers_after
 from knowledge.clauses import PATH_SEPARATOR
 from knowledge.retrieval import Answer, Hit
 from privacy.redaction import card_numbers_in

@@ -15,8 +15,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import validators
-from actions.request_kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
+from data_requests import validators
+from data_requests.kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
 
 # Which validator checks a corrected value, by words in the detail the customer named.
 _CORRECTION_CHECKS = (

@@ -1,7 +1,5 @@
-"""Personal data kept to a minimum: card numbers and contact details masked wherever the
-conversation is stored, and old conversations deleted.
+"""Card numbers and personal values found and masked, with the standard library only.
 
-``redaction`` is standard-library only because both servers import it: the Rasa server
-(Python 3.10, for the tracker store) and the action server (Python 3.11, for the form
-validators).
+Every process uses ``redaction``: the Rasa server's tracker store (Python 3.10) masks
+with it, the action server's form validators (Python 3.11) refuse card numbers with it.
 """

@@ -150,12 +150,12 @@ def mail_sink(settings: StackSettings) -> Service:
 
 
 def relay(settings: StackSettings) -> Service:
-    return python_module("relay", settings, ["actions.relay"])
+    return python_module("relay", settings, ["data_requests.relay"])
 
 
 def retention(settings: StackSettings) -> Service:
     """Deletes conversations and requests past their retention period, hourly."""
-    command = ["privacy.retention", "purge", "--every", str(RETENTION_EVERY_S)]
+    command = ["stores.retention", "purge", "--every", str(RETENTION_EVERY_S)]
     return python_module("retention", settings, command)
 
 

@@ -1,0 +1,107 @@
+"""Rasa's SQL tracker store, writing conversations with personal data masked.
+
+Rasa open source stores every message as typed; masking it is a paid feature. This store
+does it in the open, inside the Rasa server (Python 3.10), configured in
+``endpoints.yml`` as ``type: stores.tracker_store.RedactingTrackerStore``:
+
+- card numbers are masked in every event before it is written, so they never reach disk;
+- once a data request is stored or cancelled (its slots set back to None), the customer's
+  contact details, taken from the conversation's own slot events, are masked in all of
+  its stored events. Until then they stay readable, because Rasa rebuilds the tracker
+  from the store on every turn and the form needs them. The request itself lives in the
+  outbox, which is the one place that keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import Session
+
+from privacy.redaction import redact
+
+# The kind of request under way; None once it is stored or cancelled.
+REQUEST_SLOT = "request_type"
+# Slots of the data-request form that hold what the customer said about themselves
+# (data_requests/kinds.py); "correction_field" names a detail, so it is not here.
+PERSONAL_SLOTS = ("full_name", "email", "phone", "postcode", "correction_current", "correction_new")
+
+
+def request_cleared(tracker: DialogueStateTracker) -> bool:
+    """Whether this turn finished a request: stored or cancelled, its details set back to
+    None (``actions.request_form.reset_request``) and no request or form under way.
+
+    A refused answer is also set back to None, but mid-form: that one must stay.
+    """
+    cleared = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        cleared |= isinstance(event, SlotSet) and event.key in PERSONAL_SLOTS
+    finished = tracker.get_slot(REQUEST_SLOT) is None and not tracker.active_loop_name
+    return cleared and finished and all(tracker.get_slot(s) is None for s in PERSONAL_SLOTS)
+
+
+def personal_values(events: list[dict[str, Any]]) -> set[str]:
+    """Every value the conversation's personal slots were ever set to."""
+    return {
+        e["value"]
+        for e in events
+        if e.get("event") == SlotSet.type_name
+        and e.get("name") in PERSONAL_SLOTS
+        and isinstance(e.get("value"), str)
+    }
+
+
+def _secure_delete(connection: Any, _record: Any) -> None:
+    connection.execute("PRAGMA secure_delete=ON")
+
+
+class RedactingTrackerStore(SQLTrackerStore):
+    """An ``SQLTrackerStore`` that never writes a card number, nor keeps contact details
+    after the request they were given for is finished."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Rows rewritten or deleted are overwritten on disk, not left in free pages.
+            sa.event.listen(self.engine, "connect", _secure_delete)
+
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
+        """The events Rasa is about to write, each with card numbers masked.
+
+        They go through the same dict round trip as when Rasa reloads a tracker.
+        """
+        for event in super()._additional_events(session, tracker):
+            yield Event.from_parameters(redact(event.as_dict()))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Append this turn's events; once a request is finished, mask its details."""
+        await super().save(tracker)
+        if request_cleared(tracker):
+            self.mask_personal_values(tracker.sender_id)
+
+    def mask_personal_values(self, sender_id: str) -> None:
+        """Rewrite every stored event of ``sender_id`` with its contact details masked."""
+        with self.session_scope() as session:
+            rows = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .order_by(self.SQLEvent.id)
+                .all()
+            )
+            events = [json.loads(row.data) for row in rows]
+            values = personal_values(events)
+            if not values:
+                return
+            for row, event in zip(rows, events, strict=True):
+                masked = json.dumps(redact(event, values))
+                if masked != row.data:
+                    row.data = masked
+            session.commit()

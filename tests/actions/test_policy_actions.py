@@ -1,0 +1,126 @@
+"""The policy-answer actions, run on small trackers with a CollectingDispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.evaluation import load_questions
+from tests.support.trackers import tracker
+
+
+@pytest.fixture(scope="module")
+def actions(built_index: Path) -> ModuleType:
+    """The action module, loading the test run's index as the server would at start."""
+    os.environ["KNOWLEDGE_INDEX_DIR"] = str(built_index)
+    from actions import policy_answers
+
+    return policy_answers
+
+
+def run(action: object, track: object) -> tuple[list[dict], list]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, {}))
+    return dispatcher.messages, events
+
+
+def test_quotes_the_clause_and_names_its_section(actions: ModuleType) -> None:
+    messages, events = run(actions.ActionAnswerPolicy(), tracker("Is my payment encrypted?"))
+    [message] = messages
+    assert message["response"] == "utter_policy_quote"
+    assert message["section"] == "Sharing › Security"
+    assert "SSL" in message["quote"]
+    assert SlotSet("answered_clauses", ["security-2"]) in events
+
+
+def test_says_the_policy_is_silent(actions: ModuleType) -> None:
+    messages, events = run(
+        actions.ActionAnswerPolicy(), tracker("What time does the Leeds shop open?")
+    )
+    assert [m["response"] for m in messages] == ["utter_policy_silent"]
+    assert SlotSet("answered_clauses", []) in events
+
+
+def test_empty_message_gets_a_prompt(actions: ModuleType) -> None:
+    messages, events = run(actions.ActionAnswerPolicy(), tracker("   "))
+    assert [m["response"] for m in messages] == ["utter_empty_message"] and events == []
+
+
+def test_follow_up_uses_the_previous_question(actions: ModuleType) -> None:
+    follow_up = tracker(
+        "and can I turn them off?", slots={"last_question": "what cookies do you use?"}
+    )
+    messages, _ = run(actions.ActionAnswerPolicy(), follow_up)
+    assert "ookie" in messages[0]["section"]
+
+
+def test_contextual_question_leaves_standalone_questions_alone(actions: ModuleType) -> None:
+    join = actions.contextual_question
+    assert (
+        join("and can I turn them off?", "what cookies") == "what cookies and can I turn them off?"
+    )
+    assert join("Do you sell my data to advertisers?", "what cookies") == (
+        "Do you sell my data to advertisers?"
+    )
+    assert join("and them?", None) == "and them?"
+
+
+def test_wrong_answer_moves_to_the_next_clause(actions: ModuleType) -> None:
+    question = "how do i stop getting your marketing emails"
+    _, events = run(actions.ActionAnswerPolicy(), tracker(question))
+    offered = next(e["value"] for e in events if e["name"] == "answered_clauses")
+    track = tracker(
+        "that didn't help",
+        "wrong_answer",
+        slots={"last_question": question, "answered_clauses": offered},
+    )
+    second, events = run(actions.ActionNextBestAnswer(), track)
+    assert second[0]["response"] == "utter_policy_quote"
+    [now_offered] = [e["value"] for e in events if e["name"] == "answered_clauses"]
+    assert now_offered[: len(offered)] == offered and now_offered[-1] not in offered
+
+
+def test_wrong_answer_with_nothing_asked_gives_contacts(actions: ModuleType) -> None:
+    messages, _ = run(actions.ActionNextBestAnswer(), tracker("wrong", "wrong_answer"))
+    assert [m["response"] for m in messages] == ["utter_no_more_answers"]
+
+
+def test_close_call_offers_a_choice_and_the_choice_is_quoted(actions: ModuleType) -> None:
+    retriever = actions.retriever()
+    dev = [q.question for q in load_questions("dev") if q.answerable]
+    question = next(q for q in dev if retriever.ask(q).close_call)
+    messages, events = run(actions.ActionAnswerPolicy(), tracker(question))
+    [choice] = messages
+    assert choice["response"] == "utter_did_you_mean" and len(choice["buttons"]) == 2
+    payload = choice["buttons"][0]["payload"]
+    clause_id = payload.split('"clause_id": "')[1].rstrip('"}')
+    picked = tracker(payload, "choose_clause", slots={"last_question": question})
+    picked.latest_message["entities"] = [{"entity": "clause_id", "value": clause_id}]
+    quoted, events = run(actions.ActionQuoteClause(), picked)
+    assert quoted[0]["response"] == "utter_policy_quote"
+    assert SlotSet("answered_clauses", [clause_id]) in events
+
+
+def test_answer_is_given_once_even_if_predicted_again(actions: ModuleType) -> None:
+    again = tracker("do you sell my data")
+    again.latest_action_name = "action_answer_policy"
+    messages, events = run(actions.ActionAnswerPolicy(), again)
+    assert messages == [] and events[0]["name"] == "action_listen"
+
+
+def test_a_clause_about_changing_data_offers_to_take_the_request(actions: ModuleType) -> None:
+    track = tracker("how can I get my details corrected or my account deleted?")
+    messages, _ = run(actions.ActionAnswerPolicy(), track)
+    assert [m["response"] for m in messages] == ["utter_policy_quote", "utter_offer_request"]
+    payloads = [b["payload"] for b in messages[1]["buttons"]]
+    assert payloads == ["/request_correction", "/request_deletion", "/request_deactivation"]
+    in_form = tracker("how can I get my details corrected?", active_loop="data_request_form")
+    assert [m["response"] for m in run(actions.ActionAnswerPolicy(), in_form)[0]] == [
+        "utter_policy_quote"
+    ]

@@ -1,0 +1,182 @@
+"""The data-request actions on small trackers: form checks, summary, storing, cancelling."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from data_requests.outbox import Outbox
+from actions.request_confirmation import (
+    ActionCancelRequest,
+    ActionChangeField,
+    ActionRequestSummary,
+    ActionSubmitRequest,
+)
+from actions.request_form import ActionStartRequest, ValidateDataRequestForm
+from data_requests.kinds import FORM_SLOTS
+from tests.support.trackers import tracker
+
+FILLED = {
+    "request_type": "deletion",
+    "full_name": "Jane Doe",
+    "email": "jane@example.com",
+    "phone": "020 7946 0958",
+    "postcode": "SW1A 1AA",
+}
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def outbox_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "outbox.db"
+    monkeypatch.setenv("OUTBOX_DB", str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("intent", "kind"),
+    [
+        ("request_deletion", "deletion"),
+        ("request_correction", "correction"),
+        ("request_deactivation", "deactivation"),
+        ("request_unsubscribe", "marketing_opt_out"),
+    ],
+)
+def test_start_sets_the_kind_and_clears_old_details(intent: str, kind: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = run(ActionStartRequest().run(dispatcher, tracker("x", intent, slots=FILLED), {}))
+    assert SlotSet("request_type", kind) in events
+    assert SlotSet("email", None) in events
+    assert dispatcher.messages[0]["response"] == "utter_request_intro"
+
+
+@pytest.mark.parametrize(
+    ("kind", "asked"),
+    [
+        ("marketing_opt_out", ["full_name", "email"]),
+        ("deletion", ["full_name", "email", "phone", "postcode"]),
+        (
+            "correction",
+            [
+                "full_name",
+                "email",
+                "phone",
+                "postcode",
+                "correction_field",
+                "correction_current",
+                "correction_new",
+            ],
+        ),
+    ],
+)
+def test_the_form_asks_only_what_the_request_needs(kind: str, asked: list[str]) -> None:
+    form = ValidateDataRequestForm()
+    track = tracker(slots={"request_type": kind})
+    assert run(form.required_slots(list(FORM_SLOTS), CollectingDispatcher(), track, {})) == asked
+
+
+def test_a_bad_answer_gets_its_reason_and_is_asked_again() -> None:
+    form, dispatcher = ValidateDataRequestForm(), CollectingDispatcher()
+    result = run(form.validate_email("jane@", dispatcher, tracker(), {}))
+    assert result == {"email": None}
+    assert "valid email" in dispatcher.messages[0]["text"]
+    good = run(form.validate_email("Jane@Example.com", CollectingDispatcher(), tracker(), {}))
+    assert good == {"email": "Jane@example.com"}
+
+
+def test_a_corrected_email_is_checked_as_an_email() -> None:
+    form = ValidateDataRequestForm()
+    track = tracker(slots={"correction_field": "my email address"})
+    bad = run(form.validate_correction_new("not-an-email", CollectingDispatcher(), track, {}))
+    assert bad == {"correction_new": None}
+    other = tracker(slots={"correction_field": "my postal address"})
+    ok = run(form.validate_correction_new("12 High St", CollectingDispatcher(), other, {}))
+    assert ok == {"correction_new": "12 High St"}
+
+
+def test_summary_lists_the_details_and_fixes_a_submission_key() -> None:
+    dispatcher = CollectingDispatcher()
+    events = run(ActionRequestSummary().run(dispatcher, tracker(slots=FILLED), {}))
+    summary = dispatcher.messages[0]["summary"]
+    assert "- Email: jane@example.com" in summary and "- Postcode: SW1A 1AA" in summary
+    assert SlotSet("awaiting_confirmation", True) in events
+    key = next(e["value"] for e in events if e["name"] == "request_key")
+    again = run(
+        ActionRequestSummary().run(
+            CollectingDispatcher(), tracker(slots={**FILLED, "request_key": key}), {}
+        )
+    )
+    assert SlotSet("request_key", key) in again
+
+
+def test_confirming_stores_once_gives_a_reference_and_clears_contact_details(
+    outbox_db: Path,
+) -> None:
+    slots = {**FILLED, "request_key": "abc123", "awaiting_confirmation": True}
+    dispatcher = CollectingDispatcher()
+    events = run(ActionSubmitRequest().run(dispatcher, tracker("yes", "affirm", slots=slots), {}))
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_request_received"
+    assert message["reference"].startswith("JES-") and message["due_date"]
+    for slot in ("full_name", "email", "phone", "postcode", "request_key"):
+        assert SlotSet(slot, None) in events
+    # The same confirmation again (a retried HTTP call, a double click): one request.
+    run(
+        ActionSubmitRequest().run(CollectingDispatcher(), tracker("yes", "affirm", slots=slots), {})
+    )
+    [stored] = Outbox(outbox_db).list()
+    assert stored.reference == message["reference"]
+    assert stored.details == {k: v for k, v in FILLED.items() if k != "request_type"}
+
+
+def test_an_outbox_that_cannot_be_written_never_claims_receipt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("OUTBOX_DB", str(blocker / "outbox.db"))
+    slots = {**FILLED, "request_key": "abc123", "awaiting_confirmation": True}
+    dispatcher = CollectingDispatcher()
+    events = run(ActionSubmitRequest().run(dispatcher, tracker("yes", "affirm", slots=slots), {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_request_not_stored"]
+    assert events == []  # details kept, so the customer can try again
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "cleared"),
+    [
+        ("", [{"entity": "field", "value": "email"}], "email"),
+        ("the postcode is wrong", [], "postcode"),
+        ("change my name", [], "full_name"),
+    ],
+)
+def test_change_clears_the_named_detail(text: str, entities: list, cleared: str) -> None:
+    track = tracker(text, "change_field", slots={**FILLED, "awaiting_confirmation": True})
+    track.latest_message["entities"] = entities
+    events = run(ActionChangeField().run(CollectingDispatcher(), track, {}))
+    assert events == [SlotSet(cleared, None), SlotSet("awaiting_confirmation", False)]
+
+
+def test_change_without_a_detail_offers_buttons() -> None:
+    dispatcher = CollectingDispatcher()
+    track = tracker("change something", "change_field", slots=FILLED)
+    events = run(ActionChangeField().run(dispatcher, track, {}))
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["Name", "Email", "Phone", "Postcode"]
+    assert events[0]["name"] == "action_listen"
+
+
+def test_cancel_forgets_everything(outbox_db: Path) -> None:
+    dispatcher = CollectingDispatcher()
+    events = run(ActionCancelRequest().run(dispatcher, tracker("cancel", "stop", slots=FILLED), {}))
+    assert ActiveLoop(None) in events and SlotSet("email", None) in events
+    assert dispatcher.messages[0]["response"] == "utter_request_cancelled"
+    assert Outbox(outbox_db).list() == []

@@ -1,0 +1,70 @@
+"""The outbox: durable, idempotent, accountable (a real SQLite file)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from data_requests.outbox import FAILED, PENDING, SENT, Outbox, one_calendar_month_after
+
+NOW = datetime(2026, 1, 31, 10, 0, tzinfo=timezone.utc)
+DETAILS = {"full_name": "Jane Doe", "email": "jane@example.com"}
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Outbox:
+    return Outbox(tmp_path / "outbox.db")
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (date(2026, 1, 31), date(2026, 2, 28)),
+        (date(2028, 1, 31), date(2028, 2, 29)),
+        (date(2026, 3, 15), date(2026, 4, 15)),
+        (date(2026, 12, 20), date(2027, 1, 20)),
+    ],
+)
+def test_due_date_is_one_calendar_month(received: date, due: date) -> None:
+    assert one_calendar_month_after(received) == due
+
+
+def test_submit_stores_with_reference_and_due_date(outbox: Outbox) -> None:
+    stored = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
+    assert stored.reference == "JES-2026-000001"
+    assert stored.status == PENDING and stored.attempts == 0
+    assert stored.due_on == date(2026, 2, 28)
+    assert Outbox(outbox.path).get("JES-2026-000001").details == DETAILS  # survives reopening
+
+
+def test_the_same_confirmation_twice_stores_one_request(outbox: Outbox) -> None:
+    first = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
+    second = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW + timedelta(seconds=5))
+    assert first == second and len(outbox.list()) == 1
+    third = outbox.submit("key-2", "correction", DETAILS, "rest", now=NOW)
+    assert third.reference == "JES-2026-000002"
+
+
+def test_claim_due_leases_and_outcomes_are_recorded(outbox: Outbox) -> None:
+    stored = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
+    [claimed] = outbox.claim_due(now=NOW)
+    assert claimed.id == stored.id
+    assert outbox.claim_due(now=NOW + timedelta(seconds=1)) == []  # leased to the first caller
+    outbox.mark_retry(claimed, "SMTPConnectError: refused", NOW + timedelta(seconds=4))
+    assert outbox.claim_due(now=NOW + timedelta(seconds=3)) == []
+    [again] = outbox.claim_due(now=NOW + timedelta(seconds=4))
+    assert again.attempts == 1 and "refused" in again.last_error
+    outbox.mark_sent(again, now=NOW + timedelta(seconds=5))
+    done = outbox.get(stored.reference)
+    assert done.status == SENT and done.attempts == 2 and done.sent_at
+
+
+def test_failed_requests_are_listed_and_can_be_requeued(outbox: Outbox) -> None:
+    stored = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
+    outbox.mark_failed(outbox.claim_due(now=NOW)[0], "SMTPRecipientsRefused: 550")
+    assert [r.reference for r in outbox.list(FAILED)] == [stored.reference]
+    assert outbox.requeue(stored.reference)
+    assert not outbox.requeue(stored.reference)  # no longer failed
+    assert outbox.get(stored.reference).status == PENDING

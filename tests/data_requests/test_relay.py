@@ -1,0 +1,154 @@
+"""The relay against real SMTP servers: delivered, retried, failed, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from data_requests.outbox import FAILED, PENDING, SENT, Outbox
+from data_requests.relay import Relay
+from data_requests.cli import main as requests_cli
+from data_requests.settings import RequestSettings, SmtpSettings
+from stack.mail_sink import SavingHandler
+from tests.support.network import free_port
+from tests.support.smtp_servers import FlakyHandler, saved_messages, smtp_server
+
+DETAILS = {
+    "full_name": "Jane O'Doe",
+    "email": "jane.doe@example.com",
+    "phone": "020 7946 0958",
+    "postcode": "SW1A 1AA",
+    "correction_field": "postal address",
+    "correction_current": "1 Old Road",
+    "correction_new": "12 High Street\nBcc: someone@example.org",
+}
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> RequestSettings:
+    return RequestSettings(
+        outbox_db=tmp_path / "outbox.db",
+        mailbox="cs@jessops.com",
+        sender="privacy-assistant@jessops.com",
+        poll_s=0.05,
+        backoff_base_s=0.05,
+        backoff_max_s=0.2,
+    )
+
+
+@pytest.fixture
+def relay(settings: RequestSettings, port: int) -> Relay:
+    smtp = SmtpSettings(
+        host="127.0.0.1", port=port, username=None, password=None, starttls=False, timeout_s=5
+    )
+    return Relay(Outbox(settings.outbox_db), smtp, settings)
+
+
+def submit(relay: Relay, key: str = "key-1", kind: str = "correction") -> str:
+    return relay.outbox.submit(key, kind, DETAILS, "rest").reference
+
+
+def run_until_settled(relay: Relay, rounds: int = 40) -> None:
+    """Run the relay until nothing is pending, as `make run`'s relay loop would."""
+    for _ in range(rounds):
+        asyncio.run(relay.run_once())
+        if not relay.outbox.list(PENDING):
+            return
+        asyncio.run(asyncio.sleep(relay.settings.poll_s))
+
+
+def test_request_is_delivered_with_complete_safe_content(
+    relay: Relay, port: int, tmp_path: Path
+) -> None:
+    reference = submit(relay)
+    with smtp_server(SavingHandler(tmp_path / "mail"), port):
+        run_until_settled(relay)
+    [message] = saved_messages(tmp_path / "mail")
+    assert message["To"] == "cs@jessops.com"
+    assert message["Subject"] == f"[{reference}] Data request: correction"
+    assert message["Reply-To"] == "jane.doe@example.com"
+    assert message["Message-ID"].startswith(f"<{reference}.")
+    assert message["Bcc"] is None  # customer text never becomes a header
+    body = message.get_body(("plain",)).get_content()
+    for value in (
+        "Jane O'Doe",
+        "jane.doe@example.com",
+        "020 7946 0958",
+        "SW1A 1AA",
+        "1 Old Road",
+        "12 High Street",
+        reference,
+        "Channel:     rest",
+        "Respond by:",
+    ):
+        assert value in body
+    [attachment] = list(message.iter_attachments())
+    record = json.loads(attachment.get_content())
+    assert attachment.get_filename() == "request.json"
+    assert record["reference"] == reference and record["customer"] == DETAILS
+    assert record["type"] == "correction" and record["channel"] == "rest"
+    assert relay.outbox.get(reference).status == SENT
+
+
+def test_server_down_at_submission_then_delivered_once_it_is_up(
+    relay: Relay, port: int, tmp_path: Path
+) -> None:
+    reference = submit(relay)
+    asyncio.run(relay.run_once())  # nothing listens on the port yet
+    waiting = relay.outbox.get(reference)
+    assert waiting.status == PENDING and waiting.attempts == 1 and waiting.last_error
+    with smtp_server(SavingHandler(tmp_path / "mail"), port):
+        run_until_settled(relay)
+    assert relay.outbox.get(reference).status == SENT
+    assert len(saved_messages(tmp_path / "mail")) == 1
+
+
+def test_a_4xx_reply_is_retried_until_accepted(relay: Relay, port: int, tmp_path: Path) -> None:
+    reference = submit(relay)
+    handler = FlakyHandler(tmp_path / "mail", "451 4.3.0 Try again later", failures=2)
+    with smtp_server(handler, port):
+        run_until_settled(relay)
+    stored = relay.outbox.get(reference)
+    assert stored.status == SENT and stored.attempts == 3 and handler.attempts == 3
+    assert len(saved_messages(tmp_path / "mail")) == 1
+
+
+def test_a_5xx_reply_fails_the_request_and_the_cli_lists_it(
+    relay: Relay,
+    port: int,
+    tmp_path: Path,
+    settings: RequestSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reference = submit(relay)
+    handler = FlakyHandler(tmp_path / "mail", "554 5.7.1 Rejected", failures=99)
+    with smtp_server(handler, port):
+        run_until_settled(relay)
+    failed = relay.outbox.get(reference)
+    assert failed.status == FAILED and "554" in failed.last_error
+    monkeypatch.setenv("OUTBOX_DB", str(settings.outbox_db))
+    assert requests_cli(["list", "--status", "failed"]) == 0
+    listing = capsys.readouterr().out
+    assert reference in listing and "Jane" not in listing  # no personal details in lists
+    assert requests_cli(["requeue", reference]) == 0
+    with smtp_server(SavingHandler(tmp_path / "mail"), port):
+        run_until_settled(relay)
+    assert relay.outbox.get(reference).status == SENT
+
+
+def test_a_relay_that_died_mid_send_sends_again_after_the_lease(relay: Relay, port: int) -> None:
+    reference = submit(relay)
+    [claimed] = relay.outbox.claim_due()  # a relay took it, then crashed
+    later = datetime.now(timezone.utc).replace(year=datetime.now().year + 1)
+    [again] = relay.outbox.claim_due(now=later)
+    assert again.reference == claimed.reference == reference

@@ -1,0 +1,180 @@
+"""The chat widget on the shop page, as a customer meets it: Debian's chromium, headless,
+driven by Playwright against the stack's own web server and Rasa's socket.io channel.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
+
+from stack.processes import Stack
+from stack.settings import PROJECT_ROOT
+from tests.support.network import free_port
+from tests.support.rest import send
+from tests.support.stored_events import user_texts
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags chromium keeps trying hosts this machine can't reach.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = PROJECT_ROOT / "var" / "widget.png"
+ANSWER_TIMEOUT_MS = 30_000
+SESSION_KEY = "jessops-chat:session"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    """The shop page in a fresh browser profile: no session, no transcript."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(stack.settings.web_url)
+    yield page
+    context.close()
+
+
+def open_chat(page: Page) -> None:
+    page.get_by_role("button", name="Privacy questions?").click()
+    expect(page.get_by_label("Your question")).to_be_focused()
+
+
+def ask(page: Page, question: str) -> None:
+    page.get_by_label("Your question").fill(question)
+    page.keyboard.press("Enter")
+
+
+def replies(page: Page) -> Locator:
+    """The bot's messages in the conversation (not the widget's own welcome)."""
+    return page.locator("#chat-log > .msg.bot")
+
+
+def bot_says(page: Page, text: str) -> None:
+    expect(replies(page).filter(has_text=text)).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+
+
+def rest_quote(stack: Stack, question: str) -> tuple[str, str]:
+    """Section and quote the bot gives over REST: what the widget must show."""
+    sender = f"widget-check-{uuid.uuid4().hex[:8]}"
+    header, quote = (m["text"] for m in send(stack.settings.rest_webhook, sender, question).json())
+    return header.removeprefix("From our privacy policy (").removesuffix("):"), quote.strip('"')
+
+
+def test_question_gets_the_quote_captioned_with_its_section(page: Page, stack: Stack) -> None:
+    question = "Do you store my card details?"
+    section, quote = rest_quote(stack, question)
+    open_chat(page)
+    # The typing indicator may show for only a few milliseconds: record that it did.
+    page.evaluate(
+        """() => new MutationObserver(() => {
+             if (!document.getElementById("chat-typing").hidden) window.typingShown = true;
+           }).observe(document.getElementById("chat-typing"), {attributes: true})"""
+    )
+    ask(page, question)
+    answer = page.locator(".msg.bot figure")
+    expect(answer.locator("figcaption")).to_have_text(
+        f"Privacy policy · {section}", timeout=ANSWER_TIMEOUT_MS
+    )
+    expect(answer.locator("blockquote")).to_have_text(quote)
+    expect(page.locator("#chat-typing")).to_be_hidden()
+    assert page.evaluate("window.typingShown") is True
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT)
+
+
+def test_button_sends_its_payload_and_shows_its_title(page: Page) -> None:
+    open_chat(page)
+    page.get_by_role("group", name="Suggested questions").get_by_role(
+        "button", name="What can you help with?"
+    ).click()
+    expect(page.locator(".msg.user")).to_have_text(["What can you help with?"])
+    bot_says(page, "I can answer questions about the Jessops privacy policy")
+
+
+def test_conversation_continues_after_a_reload(page: Page, stack: Stack) -> None:
+    open_chat(page)
+    ask(page, "are you a bot?")
+    bot_says(page, "automated assistant")
+    session = page.evaluate(f"localStorage.getItem('{SESSION_KEY}')")
+
+    page.reload()
+    expect(page.get_by_role("log", name="Conversation")).to_be_visible()  # still open
+    expect(page.locator(".msg.user")).to_have_text(["are you a bot?"])
+    bot_says(page, "automated assistant")
+    email = page.get_by_role("link", name="cs@jessops.com")  # restored text keeps its links
+    expect(email).to_have_attribute("href", "mailto:cs@jessops.com")
+
+    ask(page, "what is the Reevoo cookie for")
+    expect(page.locator(".msg.bot figcaption")).to_contain_text(
+        "Our cookies", timeout=ANSWER_TIMEOUT_MS
+    )
+    assert page.evaluate(f"localStorage.getItem('{SESSION_KEY}')") == session
+    assert user_texts(stack.settings.tracker_db, session) == [
+        "are you a bot?",
+        "what is the Reevoo cookie for",
+    ]
+
+
+def test_usable_with_the_keyboard_alone(page: Page) -> None:
+    toggle = page.get_by_role("button", name="Privacy questions?")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("region", name="Jessops privacy assistant")).to_be_visible()
+    expect(page.get_by_label("Your question")).to_be_focused()
+    page.keyboard.type("hello")
+    page.keyboard.press("Enter")
+    bot_says(page, "I'm the Jessops privacy assistant")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("log", name="Conversation")).to_be_hidden()
+    expect(toggle).to_be_focused()
+
+
+def test_typed_markup_stays_text(page: Page) -> None:
+    open_chat(page)
+    typed = '<img src=x onerror="window.pwned=1"><b>bold</b>'
+    ask(page, typed)
+    expect(page.locator(".msg.user")).to_have_text([typed])
+    expect(replies(page).first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)  # whatever it says
+    assert page.locator(".chat-log img, .chat-log b").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+
+def test_unreachable_assistant_is_reported(browser: Browser, stack: Stack) -> None:
+    dead_socket = f"http://127.0.0.1:{free_port()}"
+
+    def nobody_listening(route: Route) -> None:
+        route.fulfill(
+            content_type="text/javascript",
+            body=f'window.JESSOPS_CHAT = {{"socketUrl": "{dead_socket}"}};',
+        )
+
+    context = browser.new_context(bypass_csp=True)  # the page's CSP allows only the real socket
+    try:
+        page = context.new_page()
+        page.route("**/config.js", nobody_listening)
+        page.goto(stack.settings.web_url)
+        open_chat(page)
+        expect(page.get_by_role("alert")).to_contain_text("can't be reached")
+        ask(page, "Do you sell my data?")
+        expect(page.locator(".msg.user")).to_have_text(["Do you sell my data?"])
+    finally:
+        context.close()
