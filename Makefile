@@ -12,16 +12,18 @@ RASA        := $(RASA_ENV)/bin/rasa
 PYTHON      := $(ACTIONS_ENV)/bin/python
 MODEL_STAMP := models/.trained
 CHROMIUM    := /usr/bin/chromium
-INDEX_STAMP := var/index/manifest.json
+# The index follows VAR_DIR and KNOWLEDGE_INDEX_DIR, as settings.py resolves them.
+INDEX_DIR   := $(or $(KNOWLEDGE_INDEX_DIR),$(or $(VAR_DIR),var)/index)
+INDEX_STAMP := $(INDEX_DIR)/manifest.json
 RASA_ENVIRONMENT := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 export PYTHONPATH := $(CURDIR)
 # This machine's pip configuration names local package folders that may not exist.
 PIP_NOISE := ^WARNING: Location 'file:
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
-INDEX_INPUTS    := $(wildcard knowledge/*.py knowledge/policy/*)
+INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/*)
 
-.PHONY: help setup browser run test lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
+.PHONY: help setup browser run test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -112,8 +114,13 @@ story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on a
 	@$(RASA_ENVIRONMENT) $(RASA) test core --model models --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out var/results
 
-pytest: setup $(CHROMIUM)  ## the pytest suites (one file: make pytest ARGS=tests/test_clauses.py)
+# With ARGS, only what one file needs is set up: an end-to-end file then also needs
+# `make setup` (and the widget's, `make browser`) once.
+pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM))  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
 	@$(PYTHON) -m pytest $(or $(ARGS),tests)
+
+unit: $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast tests: no browser, no trained model, no servers
+	@$(PYTHON) -m pytest tests --ignore=tests/e2e
 
 # --- maintenance --------------------------------------------------------------------
 
@@ -122,4 +129,4 @@ lock:  ## re-pin requirements/*.txt from the current environments
 	@$(RASA_ENV)/bin/pip freeze --exclude-editable > requirements/rasa.txt
 
 clean:  ## remove built artefacts (keeps var/ data and the environments)
-	rm -rf models var/index var/results .pytest_cache .ruff_cache
+	rm -rf models $(INDEX_DIR) var/results .pytest_cache .ruff_cache

@@ -1,8 +1,9 @@
 """The one retriever of this action server process, loaded when the server starts.
 
 Loading the model and the index takes seconds; doing it per message would make every
-answer slow, so the action modules share this instance. A missing or stale index stops
-the server at start-up with a message that says how to build it.
+answer slow, so the action modules share this instance. ``actions.server`` loads it
+before it listens (a missing or stale index stops the server at start-up with a message
+that says how to build it); importing this module loads nothing.
 """
 
 from __future__ import annotations
@@ -10,13 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from knowledge.retrieval import Retriever
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 
 @lru_cache(maxsize=1)
 def retriever() -> Retriever:
-    return Retriever.from_settings(Settings.from_env())
-
-
-# Load at server start, not on the first question.
-retriever()
+    return Retriever.from_settings(KnowledgeSettings.from_env())

@@ -17,11 +17,11 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from data_requests.outbox import Outbox
 from actions.request_form import kind_of, reset_request
 from data_requests.kinds import SLOT_LABELS
-from data_requests.settings import RequestSettings
 from data_requests.notices import notify_request_stored
+from data_requests.outbox import Outbox
+from settings import RequestSettings
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from channels.limits import RateLimiter
-from channels.settings import ChannelSettings
+from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 

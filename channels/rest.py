@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.guard import guarded
-from channels.settings import ChannelSettings
+from settings import ChannelSettings
 
 Middleware = Callable[[Request], Awaitable[HTTPResponse | None]]
 

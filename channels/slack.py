@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.guard import guarded
-from channels.settings import ChannelSettings
+from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 

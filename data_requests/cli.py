@@ -16,7 +16,7 @@ import sys
 
 from data_requests.mail import as_record
 from data_requests.outbox import FAILED, PENDING, SENT, Outbox, StoredRequest
-from data_requests.settings import RequestSettings
+from settings import RequestSettings
 
 
 def _row(request: StoredRequest) -> str:

@@ -13,10 +13,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from data_requests.outbox import UK, StoredRequest
 from data_requests.kinds import BY_NAME, SLOT_LABELS
-from data_requests.settings import RequestSettings
+from data_requests.outbox import UK, StoredRequest
 from data_requests.validators import check_email
+from settings import RequestSettings
 
 
 def message_id(request: StoredRequest, sender: str) -> str:

@@ -4,20 +4,26 @@ The notice carries the request's type and reference only: the customer's details
 the outbox and the email to customer service, never in a chat history. Slack is a
 courtesy here; the stored request is what counts, so a failed notice is logged and
 dropped, never raised. The call blocks for at most ``TIMEOUT_S``; from async code run it
-in a thread (``asyncio.to_thread``).
+in a thread (``asyncio.to_thread``). ``slack_sdk`` is the client the Slack channel uses
+too, so both speak to ``SLACK_API_URL`` the same way.
 """
 
 from __future__ import annotations
 
 import logging
 
-import requests
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
-from channels.settings import ChannelSettings
+from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 
 TIMEOUT_S = 5
+
+
+def notice_text(request_type: str, reference: str) -> str:
+    return f"New data request: {request_type}, reference {reference}"
 
 
 def notify_request_stored(request_type: str, reference: str) -> None:
@@ -25,20 +31,15 @@ def notify_request_stored(request_type: str, reference: str) -> None:
     settings = ChannelSettings.from_env()
     if not settings.slack_notices_enabled:
         return
+    client = WebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_S
+    )
     try:
-        answer = requests.post(
-            f"{settings.slack_api_url}chat.postMessage",
-            json={
-                "channel": settings.slack_channel,
-                "text": f"New data request: {request_type}, reference {reference}",
-            },
-            headers={"Authorization": f"Bearer {settings.slack_bot_token}"},
-            timeout=TIMEOUT_S,
+        client.chat_postMessage(
+            channel=settings.slack_channel, text=notice_text(request_type, reference)
         )
-        answer.raise_for_status()
-        body = answer.json()
-    except (requests.RequestException, ValueError) as problem:
+    except SlackApiError as refused:
+        error = refused.response.get("error")
+        logger.warning("Slack refused the notice of request %s: %s", reference, error)
+    except (SlackClientError, OSError) as problem:
         logger.warning("Slack notice of request %s not sent: %s", reference, type(problem).__name__)
-        return
-    if not body.get("ok"):
-        logger.warning("Slack refused the notice of request %s: %s", reference, body.get("error"))

@@ -8,7 +8,6 @@ request can be accounted for (``python -m data_requests.cli``).
 
 from __future__ import annotations
 
-import calendar
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -18,6 +17,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
 
 UK = ZoneInfo("Europe/London")
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -56,8 +57,7 @@ def _stamp(moment: datetime) -> str:
 
 def one_calendar_month_after(day: date) -> date:
     """The statutory deadline: the same day next month, or that month's last day."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day + relativedelta(months=1)
 
 
 @dataclass(frozen=True)

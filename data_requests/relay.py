@@ -20,7 +20,7 @@ import aiosmtplib
 
 from data_requests.mail import compose
 from data_requests.outbox import Outbox, StoredRequest, utc_now
-from data_requests.settings import RequestSettings, SmtpSettings
+from settings import RequestSettings, SmtpSettings
 
 log = logging.getLogger("data_requests.relay")
 

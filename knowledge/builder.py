@@ -9,10 +9,12 @@ from knowledge.evaluation import calibrate
 from knowledge.index import Inputs, Manifest, read_index, staleness, write_vectors
 from knowledge.retrieval import Retriever
 from knowledge.sentences import split_sentences
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 
-def build(settings: Settings, encoder: Encoder | None = None, *, force: bool = False) -> dict:
+def build(
+    settings: KnowledgeSettings, encoder: Encoder | None = None, *, force: bool = False
+) -> dict:
     """Build the index when an input changed (or ``force``); returns a short report."""
     if not force and staleness(settings) is None:
         return {"built": False, "index_dir": str(settings.index_dir)}

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from knowledge.builder import build
 from knowledge.clauses import load_policy
 from knowledge.index import IndexNotReady
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 
 def _print(obj: dict) -> None:
@@ -34,12 +34,12 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
             yield line.strip()
 
 
-def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_build(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     _print(build(settings, force=args.force))
     return 0
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ask(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     from knowledge.retrieval import Retriever
 
     retriever = Retriever.from_settings(settings)
@@ -48,14 +48,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_eval(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     from knowledge.report import report
 
     report(settings)
     return 0
 
 
-def cmd_clauses(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_clauses(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     for clause in load_policy(settings.policy_path).clauses:
         _print(asdict(clause))
     return 0
@@ -84,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.run(args, Settings.from_env())
+        return args.run(args, KnowledgeSettings.from_env())
     except IndexNotReady as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

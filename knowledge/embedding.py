@@ -8,18 +8,23 @@ from pathlib import Path
 
 import numpy as np
 
-# These machines (and many deployments) reach no model hub: refuse to try.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# These machines (and many deployments) reach no model hub: refuse to try. The Hugging
+# Face libraries read these once, when first imported, so they are set just before.
+OFFLINE_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TOKENIZERS_PARALLELISM": "false",
+}
 
 
 class Encoder:
     """Turns texts into L2-normalised vectors, so inner product is cosine similarity."""
 
     def __init__(self, model: str) -> None:
+        for name, value in OFFLINE_ENVIRONMENT.items():
+            os.environ.setdefault(name, value)
         from sentence_transformers import SentenceTransformer
 
         self.model_name = model

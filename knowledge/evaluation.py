@@ -14,7 +14,7 @@ import numpy as np
 
 from knowledge.answerability import FEATURES, Answerability, fit
 from knowledge.retrieval import Answer, Retriever
-from knowledge.settings import QUESTION_SETS
+from settings import QUESTION_SETS
 
 CALIBRATION_SET = "dev"
 

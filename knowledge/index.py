@@ -28,7 +28,7 @@ from knowledge.answerability import Answerability, load_silent_topics
 from knowledge.clauses import Clause, Policy, load_policy
 from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
-from knowledge.settings import QUESTION_SETS, Settings
+from settings import QUESTION_SETS, KnowledgeSettings
 
 FORMAT_VERSION = 5
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
@@ -48,7 +48,7 @@ class Inputs:
     silent_topics: tuple[str, ...]
 
     @classmethod
-    def read(cls, settings: Settings) -> Inputs:
+    def read(cls, settings: KnowledgeSettings) -> Inputs:
         policy = load_policy(settings.policy_path)
         aliases = load_aliases(settings.enrichment_path, {c.id for c in policy.clauses})
         return cls(policy, aliases, load_silent_topics(settings.silent_topics_path))
@@ -87,7 +87,7 @@ class Manifest:
     model_sha256: str
 
     @classmethod
-    def expected(cls, settings: Settings, inputs: Inputs) -> Manifest:
+    def expected(cls, settings: KnowledgeSettings, inputs: Inputs) -> Manifest:
         return cls(
             format_version=FORMAT_VERSION,
             policy_sha256=hashlib.sha256(settings.policy_path.read_bytes()).hexdigest(),
@@ -134,7 +134,7 @@ class ClauseIndex:
         return self.sentence_vectors[start : start + len(self.sentences[position])]
 
 
-def staleness(settings: Settings) -> str | None:
+def staleness(settings: KnowledgeSettings) -> str | None:
     """Why the index cannot be used as it is, or None when it is current."""
     manifest = Manifest.read(settings.index_dir)
     if manifest is None:
@@ -204,7 +204,7 @@ def read_index(folder: Path) -> ClauseIndex:
     )
 
 
-def load(settings: Settings) -> ClauseIndex:
+def load(settings: KnowledgeSettings) -> ClauseIndex:
     """Load a current index, or raise :class:`IndexNotReady` saying how to build one."""
     problem = staleness(settings)
     if problem:

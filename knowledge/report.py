@@ -16,7 +16,7 @@ from knowledge.embedding import Encoder
 from knowledge.evaluation import calibrate, evaluate, load_questions
 from knowledge.index import load
 from knowledge.retrieval import RetrievalConfig, Retriever
-from knowledge.settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, KnowledgeSettings
 
 SHIPPED = "hybrid+aliases"
 # name -> (ranking, answerability features); each gets its own model fitted on dev.
@@ -40,7 +40,7 @@ COLUMNS = (
 OUT_DIR = PROJECT_ROOT / "var" / "eval"
 
 
-def run_all(settings: Settings) -> dict[str, dict[str, dict]]:
+def run_all(settings: KnowledgeSettings) -> dict[str, dict[str, dict]]:
     index, encoder = load(settings), Encoder(settings.model)
     questions = {name: load_questions(name) for name in SETS}
     results: dict[str, dict[str, dict]] = {}
@@ -85,7 +85,7 @@ def chart(results: dict[str, dict[str, dict]], path: Path) -> None:
     plt.close(fig)
 
 
-def report(settings: Settings) -> dict[str, dict[str, dict]]:
+def report(settings: KnowledgeSettings) -> dict[str, dict[str, dict]]:
     results = run_all(settings)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     latest, previous = OUT_DIR / "latest.json", OUT_DIR / "previous.json"

@@ -21,7 +21,7 @@ from knowledge.answerability import Answerability
 from knowledge.clauses import Clause
 from knowledge.embedding import Encoder
 from knowledge.index import ClauseIndex, load
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 Mode = Literal["dense", "bm25", "hybrid"]
 _WORD = re.compile(r"[a-z0-9]+")
@@ -181,7 +181,9 @@ class Retriever:
         self._bm25 = BM25Okapi([tokenize(d) for d in documents])
 
     @classmethod
-    def from_settings(cls, settings: Settings, config: RetrievalConfig | None = None) -> Retriever:
+    def from_settings(
+        cls, settings: KnowledgeSettings, config: RetrievalConfig | None = None
+    ) -> Retriever:
         """Load the index (raising if missing or stale) and the model, once."""
         return cls(load(settings), Encoder(settings.model), config)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
 
-from channels.settings import ChannelSettings
+from settings import ChannelSettings, StackSettings
 from stack.processes import Stack, StackError
-from stack.settings import StackSettings
 
 WATCH_INTERVAL_S = 1.0
 
@@ -22,7 +20,7 @@ def banner(settings: StackSettings, channels: ChannelSettings) -> str:
         else "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
     )
     mail = (
-        f"saved as .eml files in {settings.mail_dir}"
+        f"saved as .eml files in {settings.paths.mail_dir}"
         if settings.uses_mail_sink
         else f"sent via {settings.setting('SMTP_HOST')}"
     )
@@ -34,7 +32,7 @@ def banner(settings: StackSettings, channels: ChannelSettings) -> str:
         '-d \'{"sender": "me", "message": "Do you sell my data?"}\'\n'
         f"  Slack events:   {slack}\n"
         f"  Request mail:   {mail}\n"
-        f"  Logs:           {settings.var_dir / 'logs'}\n"
+        f"  Logs:           {settings.paths.logs_dir}\n"
         "Press Ctrl-C to stop.\n"
     )
 
@@ -44,7 +42,7 @@ def watch(stack: Stack) -> None:
     while not (stopped := stack.stopped_services()):
         time.sleep(WATCH_INTERVAL_S)
     raise StackError(
-        f"{', '.join(stopped)} stopped unexpectedly; see {stack.settings.var_dir}/logs"
+        f"{', '.join(stopped)} stopped unexpectedly; see {stack.settings.paths.logs_dir}"
     )
 
 
@@ -57,7 +55,7 @@ def main() -> int:
     try:
         print("Starting the servers...", flush=True)
         stack.start()
-        channels = ChannelSettings.from_env({**os.environ, **settings.env})
+        channels = settings.channels()
         print(banner(settings, channels), flush=True)
         watch(stack)
     except StackError as problem:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stack.settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN, StackSettings
+from settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN, StackSettings
 
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
@@ -110,16 +110,14 @@ class Service:
 
 
 def common_env(settings: StackSettings) -> dict[str, str]:
-    """Environment every server shares: quiet, offline, no telemetry, one var/, plus the
-    settings' own."""
+    """Environment every server shares: quiet, offline, no telemetry, and the paths the
+    launcher resolved (so the servers and the command lines use the same files)."""
     env = {
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONPATH": str(PROJECT_ROOT),
-        "VAR_DIR": str(settings.var_dir),
-        "OUTBOX_DB": str(settings.outbox_db),
-        "TRACKER_DB": str(settings.tracker_db),
+        **settings.paths.as_env(),
         **settings.env,
     }
     if settings.uses_mail_sink:
@@ -145,7 +143,7 @@ def python_module(
 
 def mail_sink(settings: StackSettings) -> Service:
     port = settings.mail_sink_port
-    command = ["stack.mail_sink", "--port", str(port), "--dir", str(settings.mail_dir)]
+    command = ["stack.mail_sink", "--port", str(port), "--dir", str(settings.paths.mail_dir)]
     return python_module("mail-sink", settings, command, tcp_open(port))
 
 
@@ -222,7 +220,7 @@ class Stack:
         return next(s for s in self.services if s.name == name)
 
     def start(self) -> None:
-        log_dir = self.settings.var_dir / "logs"
+        log_dir = self.settings.paths.logs_dir
         try:
             for service in self.services:
                 service.start(log_dir)
@@ -236,7 +234,7 @@ class Stack:
         """Stop one server and start it again (tests of crash recovery use this)."""
         service = self.service(name)
         service.stop()
-        service.start(self.settings.var_dir / "logs")
+        service.start(self.settings.paths.logs_dir)
         service.wait_ready()
 
     def stopped_services(self) -> list[str]:

@@ -17,7 +17,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from stack.settings import HOST, PROJECT_ROOT
+from settings import HOST, PROJECT_ROOT
 
 WEB_DIR = PROJECT_ROOT / "web"
 

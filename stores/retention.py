@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from data_requests.outbox import Outbox
-from stores.settings import RetentionSettings
+from settings import RetentionSettings
 
 log = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86_400

@@ -12,29 +12,29 @@ import pytest
 from knowledge.builder import build
 from knowledge.embedding import Encoder
 from knowledge.retrieval import Retriever
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 from tests.support.fake_slack import FakeSlack
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeSettings:
     """Project settings with the index in a folder of the test run's own."""
-    return replace(Settings.from_env(), index_dir=tmp_path_factory.mktemp("index"))
+    return replace(KnowledgeSettings.from_env(), index_dir=tmp_path_factory.mktemp("index"))
 
 
 @pytest.fixture(scope="session")
-def encoder(settings: Settings) -> Encoder:
+def encoder(settings: KnowledgeSettings) -> Encoder:
     return Encoder(settings.model)
 
 
 @pytest.fixture(scope="session")
-def built_index(settings: Settings, encoder: Encoder) -> Path:
+def built_index(settings: KnowledgeSettings, encoder: Encoder) -> Path:
     build(settings, encoder)
     return settings.index_dir
 
 
 @pytest.fixture(scope="session")
-def retriever(settings: Settings, built_index: Path) -> Retriever:
+def retriever(settings: KnowledgeSettings, built_index: Path) -> Retriever:
     return Retriever.from_settings(settings)
 
 

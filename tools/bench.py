@@ -20,11 +20,9 @@ from knowledge.builder import build
 from knowledge.embedding import Encoder
 from knowledge.evaluation import load_questions
 from knowledge.retrieval import Retriever
-from knowledge.settings import Settings
-from stack.processes import Stack
-from stack.settings import StackSettings
-from tests.support.network import free_port
+from settings import KnowledgeSettings
 from tests.support.rest import reply_text
+from tests.support.stacks import stack_on_free_ports
 
 ROUNDS = 3  # passes over the question set for retrieval latency
 REST_SAMPLES = 60
@@ -49,7 +47,7 @@ def timed(call: object, *args: object) -> float:
 
 
 def bench_index(folder: Path) -> tuple[dict, Retriever]:
-    settings = replace(Settings.from_env(), index_dir=folder)
+    settings = replace(KnowledgeSettings.from_env(), index_dir=folder)
     encoder = Encoder(settings.model)
     report = build(settings, encoder, force=True)
     retriever = Retriever.from_settings(settings)
@@ -73,15 +71,9 @@ def resident_mb(pid: int) -> float:
 
 
 def bench_rest(var_dir: Path) -> dict:
-    settings = StackSettings(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        mail_sink_port=free_port(),
-        var_dir=var_dir,
-    )
     questions = [q.question for q in load_questions("heldout") if q.answerable]
-    with Stack(settings) as stack:
-        hook = settings.rest_webhook
+    with stack_on_free_ports(var_dir, {}) as stack:
+        hook = stack.settings.rest_webhook
         for _ in range(5):  # warm-up: first calls load lazily-built graphs
             reply_text(hook, "warm-up", "hello")
             reply_text(hook, "warm-up", questions[0])

@@ -25,11 +25,10 @@ import requests
 
 from data_requests.outbox import Outbox
 from stack.processes import Stack
-from stack.settings import StackSettings
-from tools.bench import percentiles, resident_mb
-from tests.support.network import free_port
 from tests.support.rest import TIMEOUT_S
 from tests.support.smtp_servers import saved_messages
+from tests.support.stacks import stack_on_free_ports
+from tools.bench import percentiles, resident_mb
 
 QUESTIONS = [
     "Do you sell my data?",
@@ -110,7 +109,7 @@ def delivered(stack: Stack, references: list[str]) -> Counter[str]:
     """How many mails in the sink carry each reference, once all arrived or time ran out."""
     deadline = time.monotonic() + MAIL_WAIT_S
     while True:
-        subjects = [m["Subject"] for m in saved_messages(stack.settings.mail_dir)]
+        subjects = [m["Subject"] for m in saved_messages(stack.settings.paths.mail_dir)]
         counts = Counter(r for r in references for s in subjects if r in s)
         if set(counts) >= set(references) or time.monotonic() > deadline:
             return counts
@@ -136,7 +135,7 @@ def run(stack: Stack, customers: int, seconds: float | None, visits: int | None)
         for finished in runs:
             finished.result()
     elapsed = time.monotonic() - started
-    stored = Counter(r.reference for r in Outbox(stack.settings.outbox_db).list())
+    stored = Counter(r.reference for r in Outbox(stack.settings.paths.outbox_db).list())
     mailed = delivered(stack, tally.references)
     return {
         "customers": customers,
@@ -160,17 +159,11 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = StackSettings(
-            rasa_port=free_port(),
-            action_port=free_port(),
-            mail_sink_port=free_port(),
-            web_port=free_port(),
-            var_dir=Path(tmp),
-            env=SOAK_ENV,
-        )
-        with Stack(settings) as stack:
-            print(json.dumps(run(stack, args.customers, args.seconds, None), indent=2))
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        stack_on_free_ports(Path(tmp), SOAK_ENV) as stack,
+    ):
+        print(json.dumps(run(stack, args.customers, args.seconds, None), indent=2))
 
 
 if __name__ == "__main__":

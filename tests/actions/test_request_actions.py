@@ -10,7 +10,6 @@ import pytest
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from data_requests.outbox import Outbox
 from actions.request_confirmation import (
     ActionCancelRequest,
     ActionChangeField,
@@ -19,6 +18,7 @@ from actions.request_confirmation import (
 )
 from actions.request_form import ActionStartRequest, ValidateDataRequestForm
 from data_requests.kinds import FORM_SLOTS
+from data_requests.outbox import Outbox
 from tests.support.trackers import tracker
 
 FILLED = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from channels.limits import MAX_TRACKED_SENDERS, RateLimiter
-from channels.settings import ChannelSettings
+from settings import ChannelSettings
 
 
 class Clock:

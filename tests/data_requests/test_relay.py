@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from data_requests.cli import main as requests_cli
 from data_requests.outbox import FAILED, PENDING, SENT, Outbox
 from data_requests.relay import Relay
-from data_requests.cli import main as requests_cli
-from data_requests.settings import RequestSettings, SmtpSettings
+from settings import RequestSettings, SmtpSettings
 from stack.mail_sink import SavingHandler
 from tests.support.network import free_port
 from tests.support.smtp_servers import FlakyHandler, saved_messages, smtp_server

@@ -7,13 +7,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import socketio
 
 from stack.processes import Stack
-from tests.support.stacks import new_stack
-from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack
-from tests.support.rest import reply_text
-from tests.support.socketio_polling import PollingSocket
 from tests.e2e.test_slack import ask
+from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack
+from tests.support.rest import TIMEOUT_S, reply_text
+from tests.support.stacks import new_stack
 from tests.support.stored_events import user_texts
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ def test_a_message_over_the_size_limit_never_reaches_the_dialogue(limited_stack:
     sender = f"big-{uuid.uuid4().hex[:8]}"
     reply = reply_text(limited_stack.settings.rest_webhook, sender, "Do you sell my data? " * 20)
     assert "too long" in reply and str(MAX_CHARS) in reply
-    assert user_texts(limited_stack.settings.tracker_db, sender) == []
+    assert user_texts(limited_stack.settings.paths.tracker_db, sender) == []
 
 
 def test_a_sender_past_the_rate_limit_is_asked_to_wait_others_are_not(
@@ -48,7 +48,7 @@ def test_a_sender_past_the_rate_limit_is_asked_to_wait_others_are_not(
     replies = [reply_text(webhook, sender, f"Do you sell my data? ({i})") for i in range(5)]
     assert all("faster than I can answer" not in r for r in replies[:PER_WINDOW])
     assert all("faster than I can answer" in r for r in replies[PER_WINDOW:])
-    assert len(user_texts(limited_stack.settings.tracker_db, sender)) == PER_WINDOW
+    assert len(user_texts(limited_stack.settings.paths.tracker_db, sender)) == PER_WINDOW
     other = reply_text(webhook, f"calm-{uuid.uuid4().hex[:8]}", "Do you sell my data?")
     assert "From our privacy policy" in other
 
@@ -63,11 +63,12 @@ def test_slack_gets_the_same_size_limit_in_the_thread(
 
 
 def test_the_widget_socket_gets_the_same_limits(limited_stack: Stack) -> None:
-    socket = PollingSocket(limited_stack.settings.rasa_url)
     session = f"widget-{uuid.uuid4().hex[:8]}"
-    socket.emit("session_request", {"session_id": session})
-    assert socket.events() == [("session_confirm", session)]
-    socket.emit("user_uttered", {"message": "x" * (MAX_CHARS + 1), "session_id": session})
-    [(event, reply)] = socket.events()
+    with socketio.SimpleClient() as socket:
+        socket.connect(limited_stack.settings.rasa_url, transports=["polling"])
+        socket.emit("session_request", {"session_id": session})
+        assert socket.receive(timeout=TIMEOUT_S) == ["session_confirm", session]
+        socket.emit("user_uttered", {"message": "x" * (MAX_CHARS + 1), "session_id": session})
+        event, reply = socket.receive(timeout=TIMEOUT_S)
     assert event == "bot_uttered" and "too long" in reply["text"]
-    assert user_texts(limited_stack.settings.tracker_db, session) == []
+    assert user_texts(limited_stack.settings.paths.tracker_db, session) == []

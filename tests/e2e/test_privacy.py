@@ -13,8 +13,8 @@ import requests
 
 from data_requests.outbox import Outbox
 from stack.processes import Stack
-from tests.support.rest import reply_text
 from tests.e2e.test_requests import reference_in, wait_for_mail
+from tests.support.rest import reply_text
 from tests.support.stored_events import events
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +34,7 @@ def new_sender(prefix: str) -> str:
 
 def stored(stack: Stack, sender: str) -> str:
     """Everything stored for ``sender``, as one string."""
-    return json.dumps(events(stack.settings.tracker_db, sender))
+    return json.dumps(events(stack.settings.paths.tracker_db, sender))
 
 
 def request_conversation(stack: Stack, sender: str) -> list[str]:
@@ -56,7 +56,7 @@ def test_a_card_number_is_never_stored_and_the_bot_warns(stack: Stack) -> None:
     conversation = stored(stack, sender)
     assert "**** **** **** 1111" in conversation
     assert VISA not in conversation and "4111111111111111" not in conversation
-    assert VISA.encode() not in stack.settings.tracker_db.read_bytes()
+    assert VISA.encode() not in stack.settings.paths.tracker_db.read_bytes()
 
 
 def test_contact_details_leave_the_conversation_once_the_request_is_stored(
@@ -76,13 +76,13 @@ def test_contact_details_leave_the_conversation_once_the_request_is_stored(
     reference = reference_in(reply_text(webhook, sender, "yes"))
 
     conversation = stored(stack, sender)
-    raw = stack.settings.tracker_db.read_bytes()
+    raw = stack.settings.paths.tracker_db.read_bytes()
     for value in (*CUSTOMER.values(), "07911123456", "+447911123456"):
         assert value not in conversation, value
         assert value.encode() not in raw, value
     assert "J*** Q*****" in conversation, "kept masked, the conversation reads on"
 
-    request = Outbox(stack.settings.outbox_db).get(reference)
+    request = Outbox(stack.settings.paths.outbox_db).get(reference)
     assert request is not None and request.details["full_name"] == CUSTOMER["full_name"]
     body = wait_for_mail(stack, reference).get_body(("plain",)).get_content()
     assert CUSTOMER["email"] in body and CUSTOMER["postcode"] in body
@@ -97,7 +97,7 @@ def test_a_cancelled_request_leaves_no_contact_details(stack: Stack) -> None:
 
 
 def log_files(stack: Stack) -> dict[Path, str]:
-    folder = stack.settings.var_dir / "logs"
+    folder = stack.settings.paths.var_dir / "logs"
     return {path: path.read_text(errors="replace") for path in folder.iterdir() if path.is_file()}
 
 

@@ -19,7 +19,7 @@ MAIL_WAIT_S = 30
 def wait_for_mail(stack: object, reference: str) -> EmailMessage:
     deadline = time.monotonic() + MAIL_WAIT_S
     while time.monotonic() < deadline:
-        for message in saved_messages(stack.settings.mail_dir):
+        for message in saved_messages(stack.settings.paths.mail_dir):
             if reference in message["Subject"]:
                 return message
         time.sleep(0.2)
@@ -69,10 +69,10 @@ def test_policy_question_in_the_middle_then_carry_on(stack: object) -> None:
 
 
 def test_cancel_sends_nothing(stack: object) -> None:
-    before = len(Outbox(stack.settings.outbox_db).list())
+    before = len(Outbox(stack.settings.paths.outbox_db).list())
     replies = converse(stack, ["deactivate my account", "Ann Lee", "never mind"])
     assert "cancelled" in replies[2]
-    assert len(Outbox(stack.settings.outbox_db).list()) == before
+    assert len(Outbox(stack.settings.paths.outbox_db).list()) == before
 
 
 def test_request_confirmed_while_relay_down_is_sent_after_the_action_server_restarts(

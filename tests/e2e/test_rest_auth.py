@@ -48,7 +48,7 @@ def test_request_without_the_token_is_refused_before_the_dialogue(
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert "From our privacy policy" not in response.text
-    assert events(secured_stack.settings.tracker_db, sender) == []
+    assert events(secured_stack.settings.paths.tracker_db, sender) == []
 
 
 def test_request_with_the_token_is_answered(secured_stack: Stack) -> None:
@@ -62,7 +62,7 @@ def test_request_with_the_token_is_answered(secured_stack: Stack) -> None:
     assert response.status_code == 200
     text = "\n".join(m["text"] for m in response.json())
     assert "From our privacy policy" in text and "SSL" in text
-    assert events(secured_stack.settings.tracker_db, sender)
+    assert events(secured_stack.settings.paths.tracker_db, sender)
 
 
 def test_scheme_is_case_insensitive(secured_stack: Stack) -> None:

@@ -17,7 +17,6 @@ import requests
 
 from stack.processes import Stack
 from tests.support.fake_slack import (
-    BOT_TOKEN,
     BOT_USER,
     OTHER_CHANNEL,
     SIGNING_SECRET,

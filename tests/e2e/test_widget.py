@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
+from settings import PROJECT_ROOT
 from stack.processes import Stack
-from stack.settings import PROJECT_ROOT
 from tests.support.network import free_port
 from tests.support.rest import send
 from tests.support.stored_events import user_texts
@@ -128,7 +128,7 @@ def test_conversation_continues_after_a_reload(page: Page, stack: Stack) -> None
         "Our cookies", timeout=ANSWER_TIMEOUT_MS
     )
     assert page.evaluate(f"localStorage.getItem('{SESSION_KEY}')") == session
-    assert user_texts(stack.settings.tracker_db, session) == [
+    assert user_texts(stack.settings.paths.tracker_db, session) == [
         "are you a bot?",
         "what is the Reevoo cookie for",
     ]

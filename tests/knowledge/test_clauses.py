@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from knowledge.clauses import PATH_SEPARATOR, load_policy, parse_policy
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
-POLICY = load_policy(Settings.from_env().policy_path)
+POLICY = load_policy(KnowledgeSettings.from_env().policy_path)
 BY_ID = {c.id: c for c in POLICY.clauses}
 
 
@@ -59,7 +59,7 @@ def test_markdown_is_reduced_to_the_words_shown_on_the_page() -> None:
 
 
 def test_ids_survive_a_rebuild_and_an_edit_elsewhere() -> None:
-    text = Settings.from_env().policy_path.read_text()
+    text = KnowledgeSettings.from_env().policy_path.read_text()
     again = parse_policy(text)
     assert [c.id for c in again.clauses] == [c.id for c in POLICY.clauses]
     edited = parse_policy(text.replace("_Log Files_", "_Log Files_  \nA new first paragraph.\n"))

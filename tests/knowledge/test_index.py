@@ -13,7 +13,7 @@ from knowledge.builder import build
 from knowledge.cli import main as cli_main
 from knowledge.embedding import Encoder
 from knowledge.index import IndexNotReady, load, staleness
-from knowledge.settings import Settings
+from settings import KnowledgeSettings
 
 
 def test_build_writes_index_sidecar_and_manifest(built_index: Path) -> None:
@@ -23,7 +23,9 @@ def test_build_writes_index_sidecar_and_manifest(built_index: Path) -> None:
     assert len(manifest["policy_sha256"]) == 64 and len(manifest["model_sha256"]) == 64
 
 
-def test_reload_gives_the_same_clauses_and_vectors(settings: Settings, built_index: Path) -> None:
+def test_reload_gives_the_same_clauses_and_vectors(
+    settings: KnowledgeSettings, built_index: Path
+) -> None:
     first, second = load(settings), load(settings)
     assert first.clauses == second.clauses
     assert first.vectors.ntotal >= len(first.clauses)
@@ -31,23 +33,23 @@ def test_reload_gives_the_same_clauses_and_vectors(settings: Settings, built_ind
 
 
 def test_second_build_is_skipped_when_nothing_changed(
-    settings: Settings, built_index: Path, encoder: Encoder
+    settings: KnowledgeSettings, built_index: Path, encoder: Encoder
 ) -> None:
     assert build(settings, encoder) == {"built": False, "index_dir": str(built_index)}
 
 
-def _copy(settings: Settings, built_index: Path, tmp_path: Path) -> Settings:
+def _copy(settings: KnowledgeSettings, built_index: Path, tmp_path: Path) -> KnowledgeSettings:
     shutil.copytree(built_index, tmp_path / "index")
     return replace(settings, index_dir=tmp_path / "index")
 
 
-def test_missing_index_says_how_to_build_it(settings: Settings, tmp_path: Path) -> None:
+def test_missing_index_says_how_to_build_it(settings: KnowledgeSettings, tmp_path: Path) -> None:
     with pytest.raises(IndexNotReady, match="make index"):
         load(replace(settings, index_dir=tmp_path / "nowhere"))
 
 
 def test_edited_policy_makes_the_index_stale(
-    settings: Settings, built_index: Path, tmp_path: Path
+    settings: KnowledgeSettings, built_index: Path, tmp_path: Path
 ) -> None:
     copy = _copy(settings, built_index, tmp_path)
     policy = tmp_path / "policy.md"
@@ -59,7 +61,7 @@ def test_edited_policy_makes_the_index_stale(
 
 
 def test_other_model_makes_the_index_stale(
-    settings: Settings, built_index: Path, tmp_path: Path
+    settings: KnowledgeSettings, built_index: Path, tmp_path: Path
 ) -> None:
     copy = _copy(settings, built_index, tmp_path)
     assert "model_sha256" in (staleness(replace(copy, model="another/model")) or "")

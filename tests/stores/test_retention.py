@@ -11,10 +11,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from data_requests.outbox import Outbox
-from stores.retention import forget, purge
-from stores.settings import RetentionSettings
+from settings import PROJECT_ROOT, RetentionSettings, StackSettings
 from stack.processes import Stack
-from stack.settings import PROJECT_ROOT, StackSettings
+from stores.retention import forget, purge
 from tests.support.stored_events import events
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
@@ -109,8 +108,8 @@ def test_command_line_forget_and_purge(tmp_path: Path) -> None:
 
 
 def test_make_run_purges_on_a_schedule(tmp_path: Path) -> None:
-    settings = StackSettings(rasa_port=1, action_port=2, mail_sink_port=3, var_dir=tmp_path)
+    settings = StackSettings.from_env({}, env={"VAR_DIR": str(tmp_path)})
     service = Stack(settings).service("retention")
     assert service.argv[1:] == ["-m", "stores.retention", "purge", "--every", "3600"]
-    assert service.env["TRACKER_DB"] == str(settings.tracker_db)
-    assert service.env["OUTBOX_DB"] == str(settings.outbox_db)
+    assert service.env["TRACKER_DB"] == str(settings.paths.tracker_db)
+    assert service.env["OUTBOX_DB"] == str(settings.paths.outbox_db)

