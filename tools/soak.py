@@ -25,7 +25,7 @@ import requests
 
 from data_requests.outbox import Outbox
 from stack.processes import Stack
-from tests.support.rest import TIMEOUT_S
+from tests.support.rest import TIMEOUT_S, reference_in
 from tests.support.smtp_servers import saved_messages
 from tests.support.stacks import stack_on_free_ports
 from tools.bench import percentiles, resident_mb
@@ -90,7 +90,7 @@ def request(tally: Tally, webhook: str, n: int) -> None:
     reply = ""
     for turn in turns:
         reply = tally.say(webhook, sender, turn)
-    reference = next((w.strip(".,") for w in reply.split() if w.startswith("JES-")), None)
+    reference = reference_in(reply)
     with tally.lock:
         if reference:
             tally.references.append(reference)

@@ -3,16 +3,15 @@ with small limits, and over Slack with the default ones."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 import socketio
 
 from stack.processes import Stack
-from tests.e2e.test_slack import ask
 from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack
-from tests.support.rest import TIMEOUT_S, reply_text
+from tests.support.rest import TIMEOUT_S, new_sender, reply_text
+from tests.support.slack_events import ask
 from tests.support.stacks import new_stack
 from tests.support.stored_events import user_texts
 
@@ -34,7 +33,7 @@ def limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def test_a_message_over_the_size_limit_never_reaches_the_dialogue(limited_stack: Stack) -> None:
-    sender = f"big-{uuid.uuid4().hex[:8]}"
+    sender = new_sender("big")
     reply = reply_text(limited_stack.settings.rest_webhook, sender, "Do you sell my data? " * 20)
     assert "too long" in reply and str(MAX_CHARS) in reply
     assert user_texts(limited_stack.settings.paths.tracker_db, sender) == []
@@ -44,12 +43,12 @@ def test_a_sender_past_the_rate_limit_is_asked_to_wait_others_are_not(
     limited_stack: Stack,
 ) -> None:
     webhook = limited_stack.settings.rest_webhook
-    sender = f"fast-{uuid.uuid4().hex[:8]}"
+    sender = new_sender("fast")
     replies = [reply_text(webhook, sender, f"Do you sell my data? ({i})") for i in range(5)]
     assert all("faster than I can answer" not in r for r in replies[:PER_WINDOW])
     assert all("faster than I can answer" in r for r in replies[PER_WINDOW:])
     assert len(user_texts(limited_stack.settings.paths.tracker_db, sender)) == PER_WINDOW
-    other = reply_text(webhook, f"calm-{uuid.uuid4().hex[:8]}", "Do you sell my data?")
+    other = reply_text(webhook, new_sender("calm"), "Do you sell my data?")
     assert "From our privacy policy" in other
 
 
@@ -63,7 +62,7 @@ def test_slack_gets_the_same_size_limit_in_the_thread(
 
 
 def test_the_widget_socket_gets_the_same_limits(limited_stack: Stack) -> None:
-    session = f"widget-{uuid.uuid4().hex[:8]}"
+    session = new_sender("widget")
     with socketio.SimpleClient() as socket:
         socket.connect(limited_stack.settings.rasa_url, transports=["polling"])
         socket.emit("session_request", {"session_id": session})

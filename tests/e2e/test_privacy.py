@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ import requests
 
 from data_requests.outbox import Outbox
 from stack.processes import Stack
-from tests.e2e.test_requests import reference_in, wait_for_mail
-from tests.support.rest import reply_text
+from tests.support.rest import new_sender, reference_in, reply_text
+from tests.support.smtp_servers import wait_for_mail
 from tests.support.stored_events import events
 
 pytestmark = pytest.mark.e2e
@@ -26,10 +25,6 @@ CUSTOMER = {
     "phone": "07911 123456",
     "postcode": "LS1 4AP",
 }
-
-
-def new_sender(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def stored(stack: Stack, sender: str) -> str:
@@ -84,7 +79,9 @@ def test_contact_details_leave_the_conversation_once_the_request_is_stored(
 
     request = Outbox(stack.settings.paths.outbox_db).get(reference)
     assert request is not None and request.details["full_name"] == CUSTOMER["full_name"]
-    body = wait_for_mail(stack, reference).get_body(("plain",)).get_content()
+    body = (
+        wait_for_mail(stack.settings.paths.mail_dir, reference).get_body(("plain",)).get_content()
+    )
     assert CUSTOMER["email"] in body and CUSTOMER["postcode"] in body
 
 

@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from email.message import EmailMessage
-
 import pytest
 
 from data_requests.outbox import Outbox
-from tests.support.rest import reply_text
-from tests.support.smtp_servers import saved_messages
+from stack.processes import Stack
+from tests.support.rest import converse as talk
+from tests.support.rest import new_sender, reference_in
+from tests.support.smtp_servers import wait_for_mail
 
 pytestmark = pytest.mark.e2e
-MAIL_WAIT_S = 30
 
 
-def wait_for_mail(stack: object, reference: str) -> EmailMessage:
-    deadline = time.monotonic() + MAIL_WAIT_S
-    while time.monotonic() < deadline:
-        for message in saved_messages(stack.settings.paths.mail_dir):
-            if reference in message["Subject"]:
-                return message
-        time.sleep(0.2)
-    raise AssertionError(f"no mail for {reference} in {MAIL_WAIT_S} s")
+def converse(stack: Stack, turns: list[str]) -> list[str]:
+    return talk(stack.settings.rest_webhook, turns, new_sender("req"))
 
 
-def converse(stack: object, turns: list[str]) -> list[str]:
-    sender = f"req-{uuid.uuid4().hex[:8]}"
-    return [reply_text(stack.settings.rest_webhook, sender, turn) for turn in turns]
-
-
-def reference_in(text: str) -> str:
-    return next(word.strip(".,") for word in text.split() if word.startswith("JES-"))
-
-
-def test_delete_my_data_from_chat_to_customer_service_mailbox(stack: object) -> None:
+def test_delete_my_data_from_chat_to_customer_service_mailbox(stack: Stack) -> None:
     replies = converse(
         stack,
         ["please delete my data", "Jane Doe", "jane.doe@example.com", "skip", "SW1A 1AA", "yes"],
@@ -46,13 +28,13 @@ def test_delete_my_data_from_chat_to_customer_service_mailbox(stack: object) -> 
     assert "Jane Doe" in replies[4] and "Shall I send it" in replies[4]
     assert "one calendar month" in replies[5] and "0845 458 7005" in replies[5]
     reference = reference_in(replies[5])
-    message = wait_for_mail(stack, reference)
+    message = wait_for_mail(stack.settings.paths.mail_dir, reference)
     assert message["To"] == "cs@jessops.com" and message["Reply-To"] == "jane.doe@example.com"
     body = message.get_body(("plain",)).get_content()
     assert "Jane Doe" in body and "SW1A 1AA" in body and "Channel:     rest" in body
 
 
-def test_bad_email_gets_a_reason_and_a_second_chance(stack: object) -> None:
+def test_bad_email_gets_a_reason_and_a_second_chance(stack: Stack) -> None:
     replies = converse(
         stack, ["unsubscribe me from marketing emails", "Sam Smith", "sam@", "sam@example.com"]
     )
@@ -60,7 +42,7 @@ def test_bad_email_gets_a_reason_and_a_second_chance(stack: object) -> None:
     assert "Shall I send it" in replies[3] and "sam@example.com" in replies[3]
 
 
-def test_policy_question_in_the_middle_then_carry_on(stack: object) -> None:
+def test_policy_question_in_the_middle_then_carry_on(stack: Stack) -> None:
     replies = converse(
         stack, ["close my account", "Ann Lee", "do you keep my card details?", "ann@example.com"]
     )
@@ -68,7 +50,7 @@ def test_policy_question_in_the_middle_then_carry_on(stack: object) -> None:
     assert "phone" in replies[3]
 
 
-def test_cancel_sends_nothing(stack: object) -> None:
+def test_cancel_sends_nothing(stack: Stack) -> None:
     before = len(Outbox(stack.settings.paths.outbox_db).list())
     replies = converse(stack, ["deactivate my account", "Ann Lee", "never mind"])
     assert "cancelled" in replies[2]
@@ -76,7 +58,7 @@ def test_cancel_sends_nothing(stack: object) -> None:
 
 
 def test_request_confirmed_while_relay_down_is_sent_after_the_action_server_restarts(
-    stack: object,
+    stack: Stack,
 ) -> None:
     stack.service("relay").stop()
     try:
@@ -88,5 +70,5 @@ def test_request_confirmed_while_relay_down_is_sent_after_the_action_server_rest
         stack.restart("action-server")
     finally:
         stack.restart("relay")
-    message = wait_for_mail(stack, reference)
+    message = wait_for_mail(stack.settings.paths.mail_dir, reference)
     assert "marketing_opt_out" in message["Subject"]

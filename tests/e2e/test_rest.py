@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from tests.support.rest import reply_text, send
+from tests.support.rest import new_sender, reply_text, send
 
 pytestmark = pytest.mark.e2e
 
 
 def sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:8]}"
+    return new_sender("e2e")
 
 
 @pytest.mark.parametrize(

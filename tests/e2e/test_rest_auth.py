@@ -5,13 +5,11 @@ The open webhook (no token configured) is covered by test_e2e_rest.py.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import requests
 
 from stack.processes import Stack
-from tests.support.rest import TIMEOUT_S, send
+from tests.support.rest import TIMEOUT_S, new_sender, send
 from tests.support.stored_events import events
 
 pytestmark = pytest.mark.e2e
@@ -21,10 +19,6 @@ QUESTION = "Is my card number safe when I pay online?"
 
 def token(stack: Stack) -> str:
     return stack.settings.env["REST_API_TOKEN"]
-
-
-def new_sender() -> str:
-    return f"rest-auth-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.mark.parametrize(
@@ -42,7 +36,7 @@ def new_sender() -> str:
 def test_request_without_the_token_is_refused_before_the_dialogue(
     secured_stack: Stack, authorization: str | None
 ) -> None:
-    sender = new_sender()
+    sender = new_sender("rest-auth")
     headers = {"Authorization": authorization} if authorization is not None else {}
     response = send(secured_stack.settings.rest_webhook, sender, QUESTION, **headers)
     assert response.status_code == 401
@@ -52,7 +46,7 @@ def test_request_without_the_token_is_refused_before_the_dialogue(
 
 
 def test_request_with_the_token_is_answered(secured_stack: Stack) -> None:
-    sender = new_sender()
+    sender = new_sender("rest-auth")
     response = send(
         secured_stack.settings.rest_webhook,
         sender,
@@ -68,7 +62,7 @@ def test_request_with_the_token_is_answered(secured_stack: Stack) -> None:
 def test_scheme_is_case_insensitive(secured_stack: Stack) -> None:
     response = send(
         secured_stack.settings.rest_webhook,
-        new_sender(),
+        new_sender("rest-auth"),
         "hello",
         Authorization=f"bearer {token(secured_stack)}",
     )

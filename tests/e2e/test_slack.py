@@ -4,14 +4,6 @@ answers read back from a fake Slack Web API; and the notice of a stored data req
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import time
-import uuid
-from itertools import count
-from typing import Any
-
 import pytest
 import requests
 
@@ -23,65 +15,13 @@ from tests.support.fake_slack import (
     SUPPORT_CHANNEL,
     FakeSlack,
 )
-from tests.support.rest import TIMEOUT_S
+from tests.support.rest import TIMEOUT_S, new_sender, reference_in
+from tests.support.slack_events import STAFF, ask, event, new_ts, post
 
 pytestmark = pytest.mark.e2e
 
-STAFF = "U0STAFF"
 QUESTION = "is my card number encrypted when I pay?"
 GREETING = "I'm the Jessops privacy assistant"  # utter_greet, the answer to "hello"
-_ts = count(1)
-
-
-def new_ts() -> str:
-    """A Slack message timestamp no other test uses."""
-    return f"{int(time.time())}.{next(_ts):06d}"
-
-
-def event(text: str, ts: str, **fields: Any) -> dict[str, Any]:
-    """An Events API envelope around a message event; ``fields`` override the event's."""
-    body = {"type": "message", "channel": SUPPORT_CHANNEL, "user": STAFF, "text": text, "ts": ts}
-    return {
-        "type": "event_callback",
-        "team_id": "T0TEAM",
-        "event_id": f"Ev{uuid.uuid4().hex[:10]}",
-        "event_time": int(time.time()),
-        "authorizations": [{"user_id": BOT_USER, "is_bot": True}],
-        "event": {**body, **fields},
-    }
-
-
-def post(
-    stack: Stack,
-    payload: dict[str, Any],
-    *,
-    secret: str | None = SIGNING_SECRET,
-    age_s: int = 0,
-    headers: dict[str, str] | None = None,
-) -> requests.Response:
-    """POST ``payload`` to the Slack webhook as Slack would, signed with ``secret``."""
-    body = json.dumps(payload).encode()
-    timestamp = str(int(time.time()) - age_s)
-    signed = {}
-    if secret is not None:
-        digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256)
-        signed = {
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": f"v0={digest.hexdigest()}",
-        }
-    return requests.post(
-        f"{stack.settings.rasa_url}/webhooks/slack/webhook",
-        data=body,
-        headers={"Content-Type": "application/json", **signed, **(headers or {})},
-        timeout=TIMEOUT_S,
-    )
-
-
-def ask(stack: Stack, text: str, **fields: Any) -> str:
-    """Post a staff member's message; its timestamp, which names the reply's thread."""
-    ts = new_ts()
-    assert post(stack, event(text, ts, **fields)).status_code == 200
-    return ts
 
 
 def answers_before_a_follow_up(
@@ -213,7 +153,7 @@ def test_a_request_stored_over_rest_is_announced_in_the_support_channel(
     secured_stack: Stack, fake_slack: FakeSlack
 ) -> None:
     token = {"Authorization": f"Bearer {secured_stack.settings.env['REST_API_TOKEN']}"}
-    sender = f"notice-{uuid.uuid4().hex[:8]}"
+    sender = new_sender("notice")
     reply = ""
     for message in ["unsubscribe me", "Lee Chan", "lee.chan@example.com", "yes"]:
         response = requests.post(
@@ -223,7 +163,7 @@ def test_a_request_stored_over_rest_is_announced_in_the_support_channel(
             timeout=TIMEOUT_S,
         )
         reply = " ".join(m.get("text", "") for m in response.json())
-    reference = next(word.strip(".,") for word in reply.split() if word.startswith("JES-"))
+    reference = reference_in(reply)
     posts = fake_slack.wait_for_posts(
         SUPPORT_CHANNEL, None, until=lambda posts: any(reference in p["text"] for p in posts)
     )

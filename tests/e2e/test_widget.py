@@ -4,7 +4,6 @@ driven by Playwright against the stack's own web server and Rasa's socket.io cha
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,7 @@ from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_play
 from settings import PROJECT_ROOT
 from stack.processes import Stack
 from tests.support.network import free_port
-from tests.support.rest import send
+from tests.support.rest import new_sender, send
 from tests.support.stored_events import user_texts
 
 pytestmark = pytest.mark.e2e
@@ -74,7 +73,7 @@ def bot_says(page: Page, text: str) -> None:
 
 def rest_quote(stack: Stack, question: str) -> tuple[str, str]:
     """Section and quote the bot gives over REST: what the widget must show."""
-    sender = f"widget-check-{uuid.uuid4().hex[:8]}"
+    sender = new_sender("widget-check")
     header, quote = (m["text"] for m in send(stack.settings.rest_webhook, sender, question).json())
     return header.removeprefix("From our privacy policy (").removesuffix("):"), quote.strip('"')
 

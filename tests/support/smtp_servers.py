@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -13,6 +14,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from stack.mail_sink import SavingHandler
+
+MAIL_WAIT_S = 30
 
 
 class FlakyHandler(SavingHandler):
@@ -46,3 +49,14 @@ def saved_messages(folder: Path) -> list[EmailMessage]:
         email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         for path in sorted(folder.glob("*.eml"))
     ]
+
+
+def wait_for_mail(folder: Path, reference: str, timeout_s: float = MAIL_WAIT_S) -> EmailMessage:
+    """The email about ``reference`` once the relay has delivered it to ``folder``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for message in saved_messages(folder):
+            if reference in message["Subject"]:
+                return message
+        time.sleep(0.2)
+    raise AssertionError(f"no mail for {reference} in {timeout_s} s")
