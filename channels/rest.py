@@ -9,7 +9,6 @@ load balancers and the stack's readiness check; it says nothing about conversati
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -20,18 +19,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.auth import bearer_token_matches
 from channels.guard import guarded
 from settings import ChannelSettings
 
 Middleware = Callable[[Request], Awaitable[HTTPResponse | None]]
-
-
-def bearer_token_matches(authorization: str | None, expected: str) -> bool:
-    """Whether an ``Authorization`` header carries ``expected``, compared in constant time."""
-    scheme, _, token = (authorization or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        token.strip().encode(), expected.encode()
-    )
 
 
 def require_bearer_token(token: str) -> Middleware:

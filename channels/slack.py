@@ -20,7 +20,6 @@ The channel is off (no routes, so 404) unless ``SLACK_BOT_TOKEN`` and
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,38 +31,15 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.guard import guarded
+from channels.slack_messages import (
+    RecentKeys,
+    escape_mrkdwn,
+    is_person_writing,
+    message_key,
+)
 from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
-
-# Message subtypes that are still a person writing; others (channel_join, channel_topic,
-# message_changed, bot_message, ...) are Slack reporting an event.
-PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
-# Slack retries within about five minutes; this many recent messages cover that easily.
-REMEMBERED_MESSAGES = 10_000
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack reads as markup in message text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class RecentKeys:
-    """A bounded memory of keys already seen, oldest forgotten first."""
-
-    def __init__(self, size: int = REMEMBERED_MESSAGES) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-
-    def first_time(self, key: str) -> bool:
-        """Remember ``key``; True unless it was already remembered."""
-        if key in self._keys:
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self._size:
-            self._keys.popitem(last=False)
-        return True
-
 
 class ThreadedSlackBot(SlackBot):
     """Posts each bot message to the user's thread as one Slack message."""
@@ -147,7 +123,7 @@ class SupportSlackInput(SlackInput):
         payload = request.json or {}
         if payload.get("type") == "url_verification":
             return response.text(str(payload.get("challenge", "")))
-        if (payload.get("event") or {}).get("subtype") not in PERSON_SUBTYPES:
+        if not is_person_writing(payload):
             return response.text("Not a person's message.")
         return None
 
@@ -164,7 +140,7 @@ class SupportSlackInput(SlackInput):
         Rasa calls this only for messages it will answer, so a ``message`` event from a
         channel the bot does not watch cannot shadow the ``app_mention`` that follows it.
         """
-        key = message_key(request)
+        key = message_key(request.json or {}) if is_json_post(request) else None
         if key and not self._delivered.first_time(key):
             logger.info(
                 "Slack delivered message %s again (retry %s); not answered twice.",
@@ -178,17 +154,3 @@ class SupportSlackInput(SlackInput):
 def is_json_post(request: Request) -> bool:
     """Slack's Events API posts JSON; interactive messages are form-encoded."""
     return request.method == "POST" and request.headers.get("content-type") == "application/json"
-
-
-def message_key(request: Request) -> str | None:
-    """Channel and timestamp of the Slack message an Events API request is about.
-
-    Together they name one message, whichever event (``message``, ``app_mention``) or
-    retry brought it.
-    """
-    if not is_json_post(request):
-        return None
-    event = (request.json or {}).get("event") or {}
-    if not event.get("ts"):
-        return None
-    return f"{event.get('channel')}/{event['ts']}"

@@ -13,6 +13,9 @@ CONTACT_SLOTS = ("full_name", "email")
 IDENTIFYING_SLOTS = ("phone", "postcode")  # optional: help find the account
 CORRECTION_SLOTS = ("correction_field", "correction_current", "correction_new")
 FORM_SLOTS = CONTACT_SLOTS + IDENTIFYING_SLOTS + CORRECTION_SLOTS
+# What the customer said about themselves; "correction_field" only names a detail.
+PERSONAL_SLOTS = tuple(slot for slot in FORM_SLOTS if slot != "correction_field")
+REQUEST_SLOT = "request_type"  # the kind of request under way; None once stored or cancelled
 
 SLOT_LABELS = {
     "full_name": "Name",

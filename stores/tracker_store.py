@@ -25,38 +25,18 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 
 from privacy.redaction import redact
-
-# The kind of request under way; None once it is stored or cancelled.
-REQUEST_SLOT = "request_type"
-# Slots of the data-request form that hold what the customer said about themselves
-# (data_requests/kinds.py); "correction_field" names a detail, so it is not here.
-PERSONAL_SLOTS = ("full_name", "email", "phone", "postcode", "correction_current", "correction_new")
+from stores.personal_data import personal_values, request_finished
 
 
-def request_cleared(tracker: DialogueStateTracker) -> bool:
-    """Whether this turn finished a request: stored or cancelled, its details set back to
-    None (``actions.request_form.reset_request``) and no request or form under way.
-
-    A refused answer is also set back to None, but mid-form: that one must stay.
-    """
-    cleared = False
+def slots_set_this_turn(tracker: DialogueStateTracker) -> list[str]:
+    """Names of the slots set since the customer's latest message."""
+    names = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             break
-        cleared |= isinstance(event, SlotSet) and event.key in PERSONAL_SLOTS
-    finished = tracker.get_slot(REQUEST_SLOT) is None and not tracker.active_loop_name
-    return cleared and finished and all(tracker.get_slot(s) is None for s in PERSONAL_SLOTS)
-
-
-def personal_values(events: list[dict[str, Any]]) -> set[str]:
-    """Every value the conversation's personal slots were ever set to."""
-    return {
-        e["value"]
-        for e in events
-        if e.get("event") == SlotSet.type_name
-        and e.get("name") in PERSONAL_SLOTS
-        and isinstance(e.get("value"), str)
-    }
+        if isinstance(event, SlotSet):
+            names.append(event.key)
+    return names
 
 
 def _secure_delete(connection: Any, _record: Any) -> None:
@@ -84,7 +64,9 @@ class RedactingTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append this turn's events; once a request is finished, mask its details."""
         await super().save(tracker)
-        if request_cleared(tracker):
+        if request_finished(
+            slots_set_this_turn(tracker), tracker.current_slot_values(), tracker.active_loop_name
+        ):
             self.mask_personal_values(tracker.sender_id)
 
     def mask_personal_values(self, sender_id: str) -> None:
