@@ -41,6 +41,7 @@ from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 
+
 class ThreadedSlackBot(SlackBot):
     """Posts each bot message to the user's thread as one Slack message."""
 

@@ -92,9 +92,9 @@ class Relay:
         log.info("request %s sent to customer service", request.reference)
         return Outcome(request.reference, "sent")
 
-    async def run_once(self) -> list[Outcome]:
-        """Try every request that is due now."""
-        return [await self.deliver(request) for request in self.outbox.claim_due()]
+    async def run_once(self, now: datetime | None = None) -> list[Outcome]:
+        """Try every request that is due ``now`` (by default, now)."""
+        return [await self.deliver(request, now) for request in self.outbox.claim_due(now)]
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import policy_answers
 from knowledge.evaluation import load_questions
+from knowledge.retrieval import Retriever
 from tests.support.trackers import tracker
 
 
-@pytest.fixture(scope="module")
-def actions(built_index: Path) -> ModuleType:
-    """The action module, loading the test run's index as the server would at start."""
-    os.environ["KNOWLEDGE_INDEX_DIR"] = str(built_index)
-    from actions import policy_answers
-
+@pytest.fixture
+def actions(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The action module, answering from the test run's own index (the server loads
+    ``var/index`` at start-up instead)."""
+    monkeypatch.setattr(policy_answers, "retriever", lambda: retriever)
     return policy_answers
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from data_requests.cli import main as requests_cli
-from data_requests.outbox import FAILED, PENDING, SENT, Outbox
+from data_requests.outbox import FAILED, PENDING, SEND_LEASE, SENT, Outbox
 from data_requests.relay import Relay
 from settings import RequestSettings, SmtpSettings
 from stack.mail_sink import SavingHandler
@@ -146,9 +146,18 @@ def test_a_5xx_reply_fails_the_request_and_the_cli_lists_it(
     assert relay.outbox.get(reference).status == SENT
 
 
-def test_a_relay_that_died_mid_send_sends_again_after_the_lease(relay: Relay, port: int) -> None:
+def test_a_relay_that_died_mid_send_sends_again_after_the_lease(
+    relay: Relay, port: int, tmp_path: Path
+) -> None:
     reference = submit(relay)
-    [claimed] = relay.outbox.claim_due()  # a relay took it, then crashed
-    later = datetime.now(timezone.utc).replace(year=datetime.now().year + 1)
-    [again] = relay.outbox.claim_due(now=later)
-    assert again.reference == claimed.reference == reference
+    [claimed] = relay.outbox.claim_due()  # a relay took it, then crashed before sending
+    assert claimed.reference == reference
+    with smtp_server(SavingHandler(tmp_path / "mail"), port):
+        assert asyncio.run(relay.run_once()) == [], "leased: not sent twice at once"
+        after_the_lease = datetime.now(timezone.utc) + SEND_LEASE + timedelta(seconds=1)
+        [outcome] = asyncio.run(relay.run_once(now=after_the_lease))
+    assert outcome.status == SENT
+    [message] = saved_messages(tmp_path / "mail")
+    assert message["Subject"] == f"[{reference}] Data request: correction"
+    assert message["Message-ID"].startswith(f"<{reference}.")
+    assert relay.outbox.get(reference).status == SENT

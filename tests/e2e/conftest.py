@@ -13,8 +13,17 @@ from tests.support.stacks import new_stack
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The real action server, Rasa server and shop page, on free ports, with their own var/."""
-    with new_stack(tmp_path_factory, {}) as running:
+    """The real action server, Rasa server and shop page, on free ports, with their own var/.
+
+    Its databases are set explicitly, outside its var/, as a user may export
+    ``OUTBOX_DB`` and ``TRACKER_DB``: every server must then use those files.
+    """
+    databases = tmp_path_factory.mktemp("exported-databases")
+    exported = {
+        "OUTBOX_DB": str(databases / "requests.db"),
+        "TRACKER_DB": str(databases / "conversations.db"),
+    }
+    with new_stack(tmp_path_factory, exported) as running:
         yield running
 
 

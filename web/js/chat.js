@@ -8,8 +8,8 @@
  *   re-sends nothing after a reload, so the visible transcript is kept here too.
  * - A message typed while connecting, or while the bot is unreachable, is shown at once
  *   and sent when the session is (re)confirmed.
- * - Rasa's socket channel sends "From our privacy policy (<section>):" and the quote as
- *   two messages; they are joined into one quote captioned with its section.
+ * - A policy quote arrives as data, {quote, section} (the socketio variation of
+ *   utter_policy_quote in domain.yml), and is shown as a quote captioned with its section.
  */
 (() => {
   "use strict";
@@ -21,8 +21,7 @@
   };
   const MAX_TRANSCRIPT = 200;
   const TYPING_TIMEOUT_MS = 20000;
-  const QUOTE_HEADER = /^From our privacy policy \(([^)]*)\):\s*/;
-  const LINK = /\[([^\]]+)\]\(([^)\s]+)\)|\bhttps?:\/\/[^\s<>"]+|\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/g;
+  const LINK = /\bhttps?:\/\/[^\s<>"]+|\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/g;
   const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:"]);
   const UNREACHABLE =
     "Sorry, the privacy assistant can't be reached right now. Please try again in a " +
@@ -48,7 +47,6 @@
 
   let socket = null;
   let sessionId = null;
-  let pendingSection = null; // a quote header waiting for its quote
   let typingTimer = null;
   const unsent = []; // typed before the session was confirmed, or while unreachable
   const transcript = loadTranscript();
@@ -91,8 +89,7 @@
 
   /** The text, target and length in the source of one LINK match. */
   function linkPart(found) {
-    const [match, label, target] = found;
-    if (label) return { text: label, href: safeHref(target), length: match.length };
+    const [match] = found;
     if (!match.includes("://")) {
       return { text: match, href: safeHref(`mailto:${match}`), length: match.length };
     }
@@ -158,29 +155,17 @@
 
   // --- bot messages ------------------------------------------------------------------
 
-  /** A transcript entry for a bot_uttered payload, or null while a quote is incomplete. */
+  /** A transcript entry for a bot_uttered payload, or null when it has nothing to show. */
   function botEntry(message) {
     const buttons = (message.quick_replies || message.buttons || []).map((b) => ({
       title: String(b.title),
       payload: String(b.payload),
     }));
-    let text = typeof message.text === "string" ? message.text.trim() : "";
-    let section = null;
-    const header = text.match(QUOTE_HEADER);
-    if (header) {
-      section = header[1];
-      text = text.slice(header[0].length);
-      if (!text && !buttons.length) {
-        pendingSection = section;
-        return null;
-      }
-    } else if (pendingSection) {
-      section = pendingSection;
+    if (typeof message.quote === "string" && message.quote) {
+      return { role: "bot", text: message.quote, section: String(message.section || ""), buttons };
     }
-    pendingSection = null;
-    if (section) text = text.replace(/^"([\s\S]*)"$/, "$1");
-    if (!text && !buttons.length) return null;
-    return section ? { role: "bot", text, section, buttons } : { role: "bot", text, buttons };
+    const text = typeof message.text === "string" ? message.text.trim() : "";
+    return text || buttons.length ? { role: "bot", text, buttons } : null;
   }
 
   // --- status: typing and reachability -----------------------------------------------
@@ -232,7 +217,6 @@
 
   function flush() {
     if (!sessionId || !unsent.length) return;
-    pendingSection = null;
     for (const message of unsent.splice(0)) {
       socket.emit("user_uttered", { message, session_id: sessionId });
     }
