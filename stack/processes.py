@@ -117,8 +117,8 @@ def common_env(settings: StackSettings) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONPATH": str(PROJECT_ROOT),
-        **settings.paths.as_env(),
         **settings.env,
+        **settings.paths.as_env(),  # resolved from the same variables: never left empty
     }
     if settings.uses_mail_sink:
         env |= {"SMTP_HOST": HOST, "SMTP_PORT": str(settings.mail_sink_port)}

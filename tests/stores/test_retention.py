@@ -11,8 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from data_requests.outbox import Outbox
-from settings import PROJECT_ROOT, RetentionSettings, StackSettings
-from stack.processes import Stack
+from settings import PROJECT_ROOT, RetentionSettings
 from stores.retention import forget, purge
 from tests.support.stored_events import events
 
@@ -105,11 +104,3 @@ def test_command_line_forget_and_purge(tmp_path: Path) -> None:
     assert "deleted 1 events" in run("forget", "carol")
     run("purge")
     assert events(settings.tracker_db, "carol") == [] and events(settings.tracker_db, "dave") == []
-
-
-def test_make_run_purges_on_a_schedule(tmp_path: Path) -> None:
-    settings = StackSettings.from_env({}, env={"VAR_DIR": str(tmp_path)})
-    service = Stack(settings).service("retention")
-    assert service.argv[1:] == ["-m", "stores.retention", "purge", "--every", "3600"]
-    assert service.env["TRACKER_DB"] == str(settings.paths.tracker_db)
-    assert service.env["OUTBOX_DB"] == str(settings.paths.outbox_db)

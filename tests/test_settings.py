@@ -1,0 +1,43 @@
+"""settings.py: one rule for empty values, paths derived once from VAR_DIR unless set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from settings import (
+    PROJECT_ROOT,
+    ChannelSettings,
+    Paths,
+    RequestSettings,
+    RetentionSettings,
+    SmtpSettings,
+)
+
+
+def test_unset_and_empty_mean_the_default_everywhere() -> None:
+    for environ in ({}, {"VAR_DIR": "", "OUTBOX_DB": " ", "SMTP_PORT": "", "SLACK_BOT_TOKEN": ""}):
+        assert Paths.from_env(environ).var_dir == PROJECT_ROOT / "var"
+        assert RequestSettings.from_env(environ).outbox_db == PROJECT_ROOT / "var" / "outbox.db"
+        assert SmtpSettings.from_env(environ).port == 25
+        assert not ChannelSettings.from_env(environ).slack_notices_enabled
+
+
+def test_paths_follow_var_dir_unless_set_on_their_own(tmp_path: Path) -> None:
+    paths = Paths.from_env({"VAR_DIR": str(tmp_path)})
+    assert (paths.tracker_db, paths.outbox_db, paths.index_dir) == (
+        tmp_path / "tracker.db",
+        tmp_path / "outbox.db",
+        tmp_path / "index",
+    )
+    own = tmp_path / "elsewhere" / "requests.db"
+    environ = {"VAR_DIR": str(tmp_path), "OUTBOX_DB": str(own)}
+    assert RequestSettings.from_env(environ).outbox_db == own
+    assert RetentionSettings.from_env(environ).outbox_db == own
+    assert Paths.from_env(Paths.from_env(environ).as_env()) == Paths.from_env(environ)
+
+
+def test_flags_and_urls_are_normalised() -> None:
+    assert SmtpSettings.from_env({"SMTP_STARTTLS": "Yes"}).starttls
+    assert not SmtpSettings.from_env({"SMTP_STARTTLS": "0"}).starttls
+    api = ChannelSettings.from_env({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url
+    assert api == "http://127.0.0.1:9/api/"
