@@ -1,4 +1,5 @@
-"""The Rasa action server's custom actions, one module per concern.
+"""The Rasa action server: thin rasa-sdk adapters over ``knowledge`` and ``data_requests``.
 
-Run with ``python -m rasa_sdk --actions actions`` (``make run`` does it).
+Run with ``python -m actions.server`` (``make run`` does it): one process, the model
+loaded once before it listens.
 """

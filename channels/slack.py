@@ -14,7 +14,7 @@ What it lacks, and this module adds:
   Slack apps may send, and to ``SLACK_API_URL`` so tests can use a fake Slack.
 
 The channel is off (no routes, so 404) unless ``SLACK_BOT_TOKEN`` and
-``SLACK_SIGNING_SECRET`` are set; see ``channels.settings``.
+``SLACK_SIGNING_SECRET`` are set; see ``settings.ChannelSettings``.
 """
 
 from __future__ import annotations

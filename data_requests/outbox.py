@@ -3,7 +3,7 @@
 A confirmed request is stored in one transaction, keyed by its submission key so that
 the same confirmation arriving twice stores one request. The relay then sends each
 pending request and records the outcome; nothing is ever deleted by sending, so every
-request can be accounted for (``python -m data_requests.cli``).
+request can be accounted for (``python -m data_requests``).
 """
 
 from __future__ import annotations

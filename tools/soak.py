@@ -5,7 +5,7 @@ ask a policy question, half make a whole request to stop marketing email (four t
 ending with the reference). Afterwards every confirmed reference must be in the outbox
 and in the SMTP sink exactly once. Prints messages/s, latency percentiles, errors,
 requests confirmed/stored/delivered and the servers' memory at start and end. A
-benchmark, not a test: ``tests/test_soak_short.py`` runs a small one in the suite.
+benchmark, not a test: ``tests/e2e/test_soak_short.py`` runs a small one in the suite.
 """
 
 from __future__ import annotations
