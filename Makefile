@@ -119,7 +119,7 @@ story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on a
 pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM))  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
 	@$(PYTHON) -m pytest $(or $(ARGS),tests)
 
-unit: $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast tests: no browser, no trained model, no servers
+unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast tests: no browser, no trained model, no servers
 	@$(PYTHON) -m pytest tests --ignore=tests/e2e
 
 # --- maintenance --------------------------------------------------------------------

@@ -172,7 +172,10 @@ def rasa_server(settings: StackSettings) -> Service:
     return Service(
         name="rasa-server",
         argv=[
-            str(RASA_BIN / "rasa"),
+            # Rasa's own command line, behind the project's entry point (rasa_server/).
+            str(RASA_BIN / "python"),
+            "-m",
+            "rasa_server",
             "run",
             "--model",
             str(MODELS_DIR),

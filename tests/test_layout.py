@@ -2,7 +2,7 @@
 
 - ``knowledge``, ``data_requests``, ``privacy`` and ``settings`` never import Rasa, so
   they run in either interpreter and in plain scripts;
-- nothing imports ``actions``, ``channels`` or ``stack`` (they are the entry points
+- nothing imports ``actions``, ``channels``, ``rasa_server`` or ``stack`` (the entry points
   Rasa, the action server and ``make run`` load), tests and tools aside;
 - no two packages import each other, directly or round a longer circle.
 """
@@ -17,9 +17,18 @@ import pytest
 
 from settings import PROJECT_ROOT
 
-PACKAGES = ("actions", "channels", "data_requests", "knowledge", "privacy", "stack", "stores")
+PACKAGES = (
+    "actions",
+    "channels",
+    "data_requests",
+    "knowledge",
+    "privacy",
+    "rasa_server",
+    "stack",
+    "stores",
+)
 RASA_FREE = ("knowledge", "data_requests", "privacy", "settings")
-ENTRY_POINTS = ("actions", "channels", "stack")
+ENTRY_POINTS = ("actions", "channels", "rasa_server", "stack")
 # Modules of otherwise Rasa-free packages that exist to hold logic outside Rasa.
 RASA_FREE_MODULES = (
     "channels/auth.py",

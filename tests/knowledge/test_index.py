@@ -79,3 +79,12 @@ def test_one_question_is_embedded_as_in_a_batch(encoder: Encoder) -> None:
     questions = ["do you sell my data?", "cookies " * 300]  # the second is truncated
     for question, batched in zip(questions, encoder.encode(questions), strict=True):
         assert abs(encoder.encode_one(question) - batched).max() < 1e-5
+
+
+def test_a_repeated_question_reuses_its_vector_whatever_its_case_and_spacing(
+    encoder: Encoder,
+) -> None:
+    first = encoder.encode_one("Do you sell my data?")
+    again = encoder.encode_one("  do YOU   sell my\tdata?")
+    assert again is first and not first.flags.writeable
+    assert abs(first - encoder.encode(["do you sell my data?"])[0]).max() < 1e-5
