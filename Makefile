@@ -89,8 +89,8 @@ forget: $(ACTIONS_ENV)/.installed  ## delete one customer's conversation now: ma
 	@test -n "$(SENDER)" || { echo 'usage: make forget SENDER=<sender id>' >&2; exit 2; }
 	@$(PYTHON) -m stores.retention forget "$$SENDER"
 
-bench: setup  ## latency and memory figures of a stack it starts on free ports
-	@$(PYTHON) -m tools.bench
+bench: setup  ## latency, throughput, memory of a stack on free ports (ARGS=--profile: py-spy too)
+	@$(PYTHON) -m tools.bench $(ARGS)
 
 soak: setup  ## 20 concurrent customers for 2 minutes: throughput, p95, errors, delivery, memory
 	@$(PYTHON) -m tools.soak $(ARGS)

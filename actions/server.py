@@ -10,6 +10,7 @@ the first customer does not wait for them.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
@@ -22,12 +23,31 @@ from settings import ActionServerSettings
 ACTIONS_PACKAGE = "actions"
 
 
+class SelectiveDomainExecutor(ActionExecutor):
+    """Runs actions without the domain when Rasa did not send it.
+
+    With ``enable_selective_domain`` (endpoints.yml) Rasa 3.6 sends the domain, some
+    9 kB of JSON built on every call, only to actions that need it: ``validate_*``
+    actions and those marked ``send_domain: true`` in domain.yml. rasa-sdk 3.21 expects
+    a domain digest that only later Rasa versions send, and refuses every other call
+    with HTTP 449, which Rasa 3.6 does not retry. Here such a call runs with an empty
+    domain; the actions that get it are the ones that declared they use it.
+    """
+
+    def update_and_return_domain(
+        self, payload: dict[str, Any], action_name: str
+    ) -> dict[str, Any] | None:
+        if payload.get("domain") is None:
+            return {}
+        return super().update_and_return_domain(payload, action_name)
+
+
 def main() -> None:
     settings = ActionServerSettings.from_env()
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
     retriever()
-    executor = ActionExecutor()
+    executor = SelectiveDomainExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     app = create_app(executor, cors_origins=None)
     logging.getLogger(__name__).info("action server on %s", settings.url)

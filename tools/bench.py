@@ -1,18 +1,26 @@
-"""`make bench`: latency and memory figures of the real stack, printed, not asserted.
+"""`make bench`: latency, throughput and memory of the real stack, printed, not asserted.
 
-Measures, in one run: clause-index build time; retrieval latency per question
-(embedding, both searches, fusion, answerability, quote extraction); REST round trips
-for policy questions and for a canned reply (greet), with the ratio of their medians;
-and each server's resident memory.
+Measures, in one run: clause-index build time and retrieval latency per question
+(embedding, both searches, fusion, answerability, quote); over REST against a stack it
+starts on free ports, canned replies (greet) and policy questions one at a time, with
+the ratio of their medians; throughput and p95 with 1, 4 and 16 senders at once; and
+each server's resident memory. ``make bench ARGS=--profile`` also records each server
+with py-spy while it answers policy questions, writes the folded stacks under
+``var/profiles/`` (flamegraph input) and prints where each server spends its time.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
+import subprocess
 import tempfile
 import time
-import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,14 +28,20 @@ from knowledge.builder import build
 from knowledge.embedding import Encoder
 from knowledge.evaluation import load_questions
 from knowledge.retrieval import Retriever
-from settings import KnowledgeSettings
-from tests.support.rest import reply_text
+from settings import ACTIONS_BIN, KnowledgeSettings, Paths
+from stack.processes import Stack
+from tests.support.rest import new_sender, reply_text
 from tests.support.stacks import stack_on_free_ports
 
 ROUNDS = 3  # passes over the question set for retrieval latency
 REST_SAMPLES = 60
-# Every policy reply either quotes the policy, offers a choice of clauses, or says the
-# policy is silent.
+CONCURRENT_SENDERS = (1, 4, 16)
+TURNS_PER_SENDER = 8
+PROFILE_SECONDS = 20
+PROFILED = ("rasa-server", "action-server")
+TOP_FRAMES = 8
+# Every policy reply quotes the policy, offers a choice of clauses, or says the policy
+# does not answer; anything else (a fallback, an error) is counted apart.
 ANSWER_MARKS = ("From our privacy policy", "Which did you mean", "doesn't cover that")
 
 
@@ -40,21 +54,21 @@ def percentiles(samples_s: list[float]) -> dict[str, float]:
     }
 
 
-def timed(call: object, *args: object) -> float:
+def timed(call: Callable[..., object], *args: object) -> float:
     started = time.perf_counter()
     call(*args)
     return time.perf_counter() - started
 
 
-def bench_index(folder: Path) -> tuple[dict, Retriever]:
+def bench_index(folder: Path) -> dict:
     settings = replace(KnowledgeSettings.from_env(), index_dir=folder)
-    encoder = Encoder(settings.model)
-    report = build(settings, encoder, force=True)
+    report = build(settings, Encoder(settings.model), force=True)
     retriever = Retriever.from_settings(settings)
     questions = [q.question for q in load_questions("dev") + load_questions("heldout")]
     retriever.ask(questions[0])  # warm-up
     samples = [timed(retriever.ask, q) for _ in range(ROUNDS) for q in questions]
-    return {"index_build_s": report["seconds"], "retrieval": percentiles(samples)}, retriever
+    # The same questions again hit the recent-question cache, as repeated questions do.
+    return {"index_build_s": report["seconds"], "retrieval": percentiles(samples)}
 
 
 def resident_mb(pid: int) -> float:
@@ -70,39 +84,136 @@ def resident_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
-def bench_rest(var_dir: Path) -> dict:
-    questions = [q.question for q in load_questions("heldout") if q.answerable]
-    with stack_on_free_ports(var_dir, {}) as stack:
-        hook = stack.settings.rest_webhook
-        for _ in range(5):  # warm-up: first calls load lazily-built graphs
-            reply_text(hook, "warm-up", "hello")
-            reply_text(hook, "warm-up", questions[0])
-        policy, answers = [], []
-        for i in range(REST_SAMPLES):
-            question = questions[i % len(questions)]
-            started = time.perf_counter()
-            answers.append(reply_text(hook, f"b-{uuid.uuid4().hex[:6]}", question))
-            policy.append(time.perf_counter() - started)
-        greet = [
-            timed(reply_text, hook, f"b-{uuid.uuid4().hex[:6]}", "hello")
-            for _ in range(REST_SAMPLES)
-        ]
-        memory = {s.name: resident_mb(s.process.pid) for s in stack.services}
+def is_answer(reply: str) -> bool:
+    return any(mark in reply for mark in ANSWER_MARKS)
+
+
+def sequential(hook: str, questions: list[str]) -> dict:
+    """Canned replies and policy answers one at a time, each from a new sender."""
+    policy, answers = [], []
+    for i in range(REST_SAMPLES):
+        started = time.perf_counter()
+        answers.append(reply_text(hook, new_sender("bench"), questions[i % len(questions)]))
+        policy.append(time.perf_counter() - started)
+    greet = [timed(reply_text, hook, new_sender("bench"), "hello") for _ in range(REST_SAMPLES)]
     figures = {"policy_question": percentiles(policy), "greet": percentiles(greet)}
-    # A fast reply that is not an answer (say, the action server failing) is no result.
-    figures["policy_replies_not_from_the_policy"] = sum(
-        not any(mark in a for mark in ANSWER_MARKS) for a in answers
-    )
+    figures["policy_replies_not_from_the_policy"] = sum(not is_answer(a) for a in answers)
     figures["ratio_of_p50s"] = round(
         figures["policy_question"]["p50_ms"] / figures["greet"]["p50_ms"], 2
     )
-    return {"rest": figures, "resident_memory_mb": memory}
+    return figures
 
 
-def main() -> None:
+def one_sender(hook: str, questions: list[str], offset: int) -> tuple[list[float], int]:
+    """A customer asking ``TURNS_PER_SENDER`` questions in a row; latencies and errors."""
+    sender, latencies, errors = new_sender("load"), [], 0
+    for turn in range(TURNS_PER_SENDER):
+        started = time.perf_counter()
+        try:
+            question = questions[(offset + turn) % len(questions)]
+            errors += not is_answer(reply_text(hook, sender, question))
+        except OSError:
+            errors += 1
+        latencies.append(time.perf_counter() - started)
+    return latencies, errors
+
+
+def concurrent(hook: str, questions: list[str], senders: int) -> dict:
+    """Throughput and latency with ``senders`` customers asking at the same time."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(senders) as pool:
+        results = list(
+            pool.map(lambda n: one_sender(hook, questions, n * TURNS_PER_SENDER), range(senders))
+        )
+    wall = time.perf_counter() - started
+    latencies = [s for samples, _ in results for s in samples]
+    return {
+        "senders": senders,
+        "messages_per_s": round(len(latencies) / wall, 1),
+        **percentiles(latencies),
+        "errors": sum(errors for _, errors in results),
+    }
+
+
+@contextmanager
+def profiling(stack: Stack, folder: Path) -> Iterator[None]:
+    """py-spy recording each profiled server for ``PROFILE_SECONDS`` while the body runs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    recorders = [
+        subprocess.Popen(
+            [
+                str(ACTIONS_BIN / "py-spy"),
+                "record",
+                "--pid",
+                str(stack.service(name).process.pid),
+                "--duration",
+                str(PROFILE_SECONDS),
+                "--format",
+                "raw",
+                "--output",
+                str(folder / f"{name}.folded"),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in PROFILED
+    ]
+    try:
+        yield
+    finally:
+        for recorder in recorders:
+            recorder.wait()
+
+
+def hottest(folded: Path) -> dict:
+    """Share of samples per function, counting a function once per stack it is on."""
+    totals: Counter[str] = Counter()
+    samples = 0
+    for line in folded.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        samples += int(count)
+        for frame in {f.split(" (")[0] for f in stack.split(";")}:
+            totals[frame] += int(count)
+    return {
+        "samples": samples,
+        "on_stack_share": {f: round(n / samples, 2) for f, n in totals.most_common(TOP_FRAMES)},
+    }
+
+
+def profile(stack: Stack, questions: list[str]) -> dict:
+    folder = Paths.from_env().var_dir / "profiles"
+    hook = stack.settings.rest_webhook
+    with profiling(stack, folder):
+        deadline = time.monotonic() + PROFILE_SECONDS
+        for i in range(10**6):
+            if time.monotonic() > deadline:
+                break
+            reply_text(hook, new_sender("profile"), questions[i % len(questions)])
+    return {name: hottest(folder / f"{name}.folded") for name in PROFILED}
+
+
+def bench_rest(var_dir: Path, with_profile: bool) -> dict:
+    questions = [q.question for q in load_questions("heldout") if q.answerable]
+    with stack_on_free_ports(var_dir, {}) as stack:
+        hook = stack.settings.rest_webhook
+        for question in ("hello", *questions[:5]):  # warm-up: lazily built graphs
+            reply_text(hook, "warm-up", question)
+        figures = {"rest": sequential(hook, questions)}
+        figures["concurrent"] = [concurrent(hook, questions, n) for n in CONCURRENT_SENDERS]
+        figures["resident_memory_mb"] = {s.name: resident_mb(s.process.pid) for s in stack.services}
+        if with_profile:
+            figures["profile"] = profile(stack, questions)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", action="store_true", help="py-spy profiles under var/")
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        figures, _ = bench_index(Path(tmp) / "index")
-        figures |= bench_rest(Path(tmp) / "var")
+        figures = bench_index(Path(tmp) / "index")
+        figures |= bench_rest(Path(tmp) / "var", args.profile)
     print(json.dumps(figures, indent=2))
 
 
