@@ -39,8 +39,15 @@ def slots_set_this_turn(tracker: DialogueStateTracker) -> list[str]:
     return names
 
 
-def _secure_delete(connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Per connection: rows rewritten or deleted are overwritten on disk, not left in free
+    pages; and the write-ahead log with ``synchronous=NORMAL``, so a turn's commit does
+    not wait for an fsync (py-spy put 11% of the Rasa server's samples in that commit). A
+    conversation survives the server crashing; a power cut may lose its last turns. Data
+    requests are not kept here but in the outbox, which syncs fully."""
     connection.execute("PRAGMA secure_delete=ON")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
 
 
 class RedactingTrackerStore(SQLTrackerStore):
@@ -50,8 +57,7 @@ class RedactingTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            # Rows rewritten or deleted are overwritten on disk, not left in free pages.
-            sa.event.listen(self.engine, "connect", _secure_delete)
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
         """The events Rasa is about to write, each with card numbers masked.
