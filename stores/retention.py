@@ -25,6 +25,7 @@ from pathlib import Path
 
 from data_requests.outbox import Outbox
 from settings import RetentionSettings
+from stores.sqlite import EMPTY_THE_LOG
 
 log = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86_400
@@ -48,6 +49,7 @@ def tracker_db(path: Path) -> Iterator[sqlite3.Connection | None]:
         db.execute("PRAGMA secure_delete=ON")
         with db:
             yield db if tables else None
+        db.execute(EMPTY_THE_LOG)  # deleted rows leave no copy in the write-ahead log
 
 
 def purge_conversations(path: Path, older_than_s: float, now: float | None = None) -> int:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from privacy.redaction import redact
 from stores.personal_data import personal_values, request_finished
+from stores.sqlite import CONNECTION_PRAGMAS, EMPTY_THE_LOG
 
 
 def slots_set_this_turn(tracker: DialogueStateTracker) -> list[str]:
@@ -40,14 +41,8 @@ def slots_set_this_turn(tracker: DialogueStateTracker) -> list[str]:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """Per connection: rows rewritten or deleted are overwritten on disk, not left in free
-    pages; and the write-ahead log with ``synchronous=NORMAL``, so a turn's commit does
-    not wait for an fsync (py-spy put 11% of the Rasa server's samples in that commit). A
-    conversation survives the server crashing; a power cut may lose its last turns. Data
-    requests are not kept here but in the outbox, which syncs fully."""
-    connection.execute("PRAGMA secure_delete=ON")
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    for pragma in CONNECTION_PRAGMAS:
+        connection.execute(pragma)
 
 
 class RedactingTrackerStore(SQLTrackerStore):
@@ -93,3 +88,6 @@ class RedactingTrackerStore(SQLTrackerStore):
                 if masked != row.data:
                     row.data = masked
             session.commit()
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql(EMPTY_THE_LOG)

@@ -36,6 +36,7 @@ RASA_FREE_MODULES = (
     "channels/slack_messages.py",
     "stores/personal_data.py",
     "stores/retention.py",
+    "stores/sqlite.py",
 )
 
 
