@@ -7,7 +7,8 @@ again rather than a crash or a silent accept.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,11 +19,13 @@ from rasa_sdk.types import DomainDict
 from data_requests import validators
 from data_requests.kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
 
-# Which validator checks a corrected value, by words in the detail the customer named.
+# Which validator checks a corrected value, by words in the detail the customer named
+# (first match wins: "email address" is an email, "postal address" free text).
 _CORRECTION_CHECKS = (
-    (("email", "e-mail"), validators.check_email),
-    (("phone", "mobile", "number"), validators.check_phone),
-    (("postcode", "post code"), validators.check_postcode),
+    (re.compile(r"e-?mail"), validators.check_email),
+    (re.compile(r"phone|mobile|landline|(?<!house )(?<!flat )\bnumber"), validators.check_phone),
+    (re.compile(r"post ?code"), validators.check_postcode),
+    (re.compile(r"\bname\b|surname|forename"), validators.check_name),
 )
 
 
@@ -58,7 +61,7 @@ def check_corrected_value(field: str | None, value: Any) -> validators.Checked:
     """A new or current value is checked like the detail it is, when we know which."""
     named = (field or "").lower()
     for words, check in _CORRECTION_CHECKS:
-        if any(word in named for word in words):
+        if words.search(named):
             result = check(value)
             return result if result.value != validators.SKIPPED else validators.check_detail(value)
     return validators.check_detail(value)
@@ -81,7 +84,13 @@ CHECKS: dict[str, Callable[[Tracker, Any], validators.Checked]] = {
 
 
 class ValidateDataRequestForm(FormValidationAction):
-    """Decide what to ask for this kind of request and check every answer."""
+    """Decide what to ask for this kind of request and check every answer.
+
+    Rasa hands the form every slot set since the customer's last message, including the
+    ones ``action_start_request`` and ``action_change_field`` clear to ``None`` so that
+    the form asks again. A cleared slot is not an answer: it is passed through silently
+    rather than checked (and refused) as an empty one.
+    """
 
     def name(self) -> str:
         return "validate_data_request_form"
@@ -96,18 +105,51 @@ class ValidateDataRequestForm(FormValidationAction):
         kind = kind_of(tracker)
         return list(kind.slots) if kind else domain_slots
 
-    def __getattr__(self, name: str) -> Callable[..., Awaitable[dict[str, Any]]]:
-        """rasa-sdk looks up ``validate_<slot>`` for each slot; one table answers for all."""
-        slot = name.removeprefix("validate_")
-        if slot == name or slot not in CHECKS:
-            raise AttributeError(name)
+    @staticmethod
+    def _check(
+        slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """One slot's answer through its check in ``CHECKS``; a refusal says why."""
+        if value is None:
+            return {slot: None}
+        result = CHECKS[slot](tracker, value)
+        if not result.ok:
+            dispatcher.utter_message(text=result.problem)
+        return {slot: result.value}
 
-        async def validate(
-            value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-        ) -> dict[str, Any]:
-            result = CHECKS[slot](tracker, value)
-            if not result.ok:
-                dispatcher.utter_message(text=result.problem)
-            return {slot: result.value}
+    # rasa-sdk calls validate_<slot> for each slot set since the last message.
 
-        return validate
+    async def validate_full_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("full_name", value, dispatcher, tracker)
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("email", value, dispatcher, tracker)
+
+    async def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("phone", value, dispatcher, tracker)
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("postcode", value, dispatcher, tracker)
+
+    async def validate_correction_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("correction_field", value, dispatcher, tracker)
+
+    async def validate_correction_current(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("correction_current", value, dispatcher, tracker)
+
+    async def validate_correction_new(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("correction_new", value, dispatcher, tracker)

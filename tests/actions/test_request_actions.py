@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -16,7 +17,7 @@ from actions.request_confirmation import (
     ActionRequestSummary,
     ActionSubmitRequest,
 )
-from actions.request_form import ActionStartRequest, ValidateDataRequestForm
+from actions.request_form import CHECKS, ActionStartRequest, ValidateDataRequestForm
 from data_requests.kinds import FORM_SLOTS
 from data_requests.outbox import Outbox
 from tests.support.trackers import tracker
@@ -83,6 +84,60 @@ def test_the_form_asks_only_what_the_request_needs(kind: str, asked: list[str]) 
     assert run(form.required_slots(list(FORM_SLOTS), CollectingDispatcher(), track, {})) == asked
 
 
+def cleared_by_start(kind: str) -> Tracker:
+    """The tracker Rasa's form sends for validation right after ``action_start_request``:
+    every slot that action cleared counts as "set since the last message"."""
+    track = tracker("My delivery address is wrong", f"request_{kind}", slots={"request_type": kind})
+    track.events += [
+        {"event": "action", "name": "action_start_request"},
+        *[{"event": "slot", "name": slot, "value": None} for slot in FORM_SLOTS],
+        {"event": "slot", "name": "request_type", "value": kind},
+        {"event": "active_loop", "name": "data_request_form"},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "action", "name": "data_request_form"},
+        *[{"event": "slot", "name": slot, "value": None} for slot in FORM_SLOTS],
+    ]
+    track.slots.update(dict.fromkeys(FORM_SLOTS))
+    return track
+
+
+@pytest.mark.parametrize("kind", ["correction", "deletion"])
+def test_slots_cleared_by_starting_a_request_are_not_checked_as_answers(kind: str) -> None:
+    dispatcher = CollectingDispatcher()
+    domain = {"forms": {"data_request_form": {"required_slots": list(FORM_SLOTS)}}}
+    events = run(ValidateDataRequestForm().run(dispatcher, cleared_by_start(kind), domain))
+    assert dispatcher.messages == []
+    asked = [e["value"] for e in events if e["name"] == "requested_slot"]
+    assert all(e["value"] is None for e in events if e["name"] != "requested_slot")
+    assert asked in ([], ["full_name"])  # [] when Rasa picks the next slot itself
+
+
+def test_every_slot_has_its_own_validate_method() -> None:
+    for slot in FORM_SLOTS:
+        assert f"validate_{slot}" in vars(ValidateDataRequestForm)
+        assert slot in CHECKS
+    with pytest.raises(AttributeError):
+        ValidateDataRequestForm().validate_shoe_size  # noqa: B018
+
+
+def test_markup_is_refused_as_a_name_with_a_reason() -> None:
+    form, dispatcher = ValidateDataRequestForm(), CollectingDispatcher()
+    result = run(form.validate_full_name("<script>alert(3)</script>", dispatcher, tracker(), {}))
+    assert result == {"full_name": None}
+    assert "doesn't look like a name" in dispatcher.messages[0]["text"]
+    ok = run(form.validate_full_name("Siân O'Neill-Brown", CollectingDispatcher(), tracker(), {}))
+    assert ok == {"full_name": "Siân O'Neill-Brown"}
+
+
+def test_a_corrected_name_is_checked_as_a_name() -> None:
+    form = ValidateDataRequestForm()
+    track = tracker(slots={"correction_field": "my surname"})
+    bad = run(form.validate_correction_new("<b>Smith</b>", CollectingDispatcher(), track, {}))
+    assert bad == {"correction_new": None}
+    ok = run(form.validate_correction_new("José Ángel", CollectingDispatcher(), track, {}))
+    assert ok == {"correction_new": "José Ángel"}
+
+
 def test_a_bad_answer_gets_its_reason_and_is_asked_again() -> None:
     form, dispatcher = ValidateDataRequestForm(), CollectingDispatcher()
     result = run(form.validate_email("jane@", dispatcher, tracker(), {}))
@@ -100,6 +155,9 @@ def test_a_corrected_email_is_checked_as_an_email() -> None:
     other = tracker(slots={"correction_field": "my postal address"})
     ok = run(form.validate_correction_new("12 High St", CollectingDispatcher(), other, {}))
     assert ok == {"correction_new": "12 High St"}
+    house = tracker(slots={"correction_field": "my house number"})
+    ok = run(form.validate_correction_new("12", CollectingDispatcher(), house, {}))
+    assert ok == {"correction_new": "12"}
 
 
 def test_summary_lists_the_details_and_fixes_a_submission_key() -> None:
