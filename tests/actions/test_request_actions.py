@@ -195,6 +195,14 @@ def test_confirming_stores_once_gives_a_reference_and_clears_contact_details(
     assert stored.details == {k: v for k, v in FILLED.items() if k != "request_type"}
 
 
+def test_a_skipped_detail_is_stored_as_null(outbox_db: Path) -> None:
+    slots = {**FILLED, "phone": "not given", "request_key": "k", "awaiting_confirmation": True}
+    confirmed = tracker("yes", "affirm", slots=slots)
+    run(ActionSubmitRequest().run(CollectingDispatcher(), confirmed, {}))
+    [stored] = Outbox(outbox_db).list()
+    assert stored.details["phone"] is None and stored.details["postcode"] == "SW1A 1AA"
+
+
 def test_an_outbox_that_cannot_be_written_never_claims_receipt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
