@@ -14,6 +14,7 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from data_requests import validators
@@ -86,10 +87,12 @@ CHECKS: dict[str, Callable[[Tracker, Any], validators.Checked]] = {
 class ValidateDataRequestForm(FormValidationAction):
     """Decide what to ask for this kind of request and check every answer.
 
-    Rasa hands the form every slot set since the customer's last message, including the
-    ones ``action_start_request`` and ``action_change_field`` clear to ``None`` so that
-    the form asks again. A cleared slot is not an answer: it is passed through silently
-    rather than checked (and refused) as an empty one.
+    When the form starts, Rasa validates the slots filled before it (none, or all but
+    the one being changed) and, if that validation names no slot to ask, validates
+    again every slot set since the customer's last message: the ones
+    ``action_start_request`` cleared. So this action always names the next slot, for
+    every kind of request, and a cleared slot (``None``) is never checked as if the
+    customer had typed an empty answer.
     """
 
     def name(self) -> str:
@@ -104,6 +107,18 @@ class ValidateDataRequestForm(FormValidationAction):
     ) -> list[str]:
         kind = kind_of(tracker)
         return list(kind.slots) if kind else domain_slots
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType:
+        """The first detail this request still needs, or None when it has them all.
+
+        rasa-sdk leaves the choice to Rasa when the request needs every slot of the form
+        (a correction), and Rasa then re-validates the cleared slots as answers.
+        """
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = (slot for slot in required if tracker.slots.get(slot) is None)
+        return SlotSet(REQUESTED_SLOT, next(missing, None))
 
     @staticmethod
     def _check(

@@ -107,9 +107,21 @@ def test_slots_cleared_by_starting_a_request_are_not_checked_as_answers(kind: st
     domain = {"forms": {"data_request_form": {"required_slots": list(FORM_SLOTS)}}}
     events = run(ValidateDataRequestForm().run(dispatcher, cleared_by_start(kind), domain))
     assert dispatcher.messages == []
-    asked = [e["value"] for e in events if e["name"] == "requested_slot"]
-    assert all(e["value"] is None for e in events if e["name"] != "requested_slot")
-    assert asked in ([], ["full_name"])  # [] when Rasa picks the next slot itself
+    assert events[-1] == SlotSet("requested_slot", "full_name")
+    assert all(e["value"] is None for e in events[:-1])
+
+
+@pytest.mark.parametrize("kind", ["correction", "deletion", "deactivation", "marketing_opt_out"])
+def test_the_form_names_the_first_question_when_it_starts_for_every_kind(kind: str) -> None:
+    """Rasa validates the slots cleared by starting a request only when the form's first
+    validation names no slot to ask (rasa-sdk's default for a correction, which needs
+    every slot of the form)."""
+    track = cleared_by_start(kind)
+    track.events = track.events[: -len(FORM_SLOTS)]  # activation: nothing filled before
+    domain = {"forms": {"data_request_form": {"required_slots": list(FORM_SLOTS)}}}
+    dispatcher = CollectingDispatcher()
+    events = run(ValidateDataRequestForm().run(dispatcher, track, domain))
+    assert events == [SlotSet("requested_slot", "full_name")] and dispatcher.messages == []
 
 
 def test_every_slot_has_its_own_validate_method() -> None:
