@@ -37,6 +37,9 @@ _SKIP_WORDS = frozenset(
         "i don't have one",
         "dont have one",
         "-",
+        # The form checks details it already holds again when it restarts (after a
+        # change at the summary): a skipped detail must stay skipped.
+        SKIPPED,
     }
 )
 # Royal Mail format: outward code (area, district) + inward code (sector, unit).

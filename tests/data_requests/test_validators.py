@@ -179,6 +179,24 @@ def test_card_numbers_are_refused_everywhere() -> None:
         assert "card" in check(card).problem
 
 
+@pytest.mark.parametrize(
+    ("check", "raw"),
+    [
+        (check_name, "my name is Seán O'Brien"),
+        (check_email, "my email is Jane.Doe@EXAMPLE.co.uk"),
+        (check_phone, "+44 20 7946 0958"),
+        (check_phone, "skip"),
+        (check_postcode, "postcode is le1 6sd"),
+        (check_postcode, "none"),
+        (check_detail, "  12 High   Street "),
+    ],
+)
+def test_a_value_a_check_gave_passes_it_again_unchanged(check: object, raw: str) -> None:
+    """Rasa checks the details a form already holds again when the form restarts."""
+    first = check(raw)
+    assert first.ok and check(first.value) == first
+
+
 def test_given_is_none_for_a_skipped_detail() -> None:
     assert given(SKIPPED) is None and given(None) is None
     assert given("020 7946 0958") == "020 7946 0958"
