@@ -2,7 +2,8 @@
 
 Each bot turn is compared whole (the joined text of all its messages), so a stray
 message anywhere fails the test. The reference and the due date change from run to
-run: expected texts name them as {reference} and {due_date}, matched by pattern.
+run: expected texts name them (and the time received) as {reference}, {due_date} and
+{received_at}, matched by pattern.
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def opening(kind: str) -> str:
 
 
 def summary(kind: str, details: dict[str, str | None]) -> str:
-    lines = "\n".join(f"- {LINES[slot]}: {value or 'not given'}" for slot, value in details.items())
-    return f"Here is your request to {LABELS[kind]}:\n{lines}\n\nShall I send it to customer service?"
+    lines = "".join(f"- {LINES[slot]}: {value or 'not given'}\n" for slot, value in details.items())
+    return f"Here is your request to {LABELS[kind]}:\n{lines}\nShall I send it to customer service?"
 
 
 def received(kind: str) -> str:
@@ -237,15 +238,15 @@ def dialog(
     first: str,
     answers: dict[str, str | tuple[str, str | None]],
     refused: dict[str, list[tuple[str, str]]] | None = None,
-    change: tuple[str, str, str, str] | None = None,
+    change: tuple[str, str, str, str, str] | None = None,
 ) -> Dialog:
     """The turns of a request of ``kind``, opened with ``first``.
 
     ``answers`` holds, for each detail asked in order, what the customer types, or what
     they type and the value stored (when the check normalises it; None when skipped).
     ``refused`` holds answers given before, each with the reason it is refused.
-    ``change`` is (detail, the customer's word for it, what they type, value stored):
-    the customer changes that detail at the summary before saying yes.
+    ``change`` is (how the customer asks to change something, how they name the detail,
+    the detail, what they type, the value stored): a change at the summary before "yes".
     """
     typed = {slot: a if isinstance(a, str) else a[0] for slot, a in answers.items()}
     details = {slot: a if isinstance(a, str) else a[1] for slot, a in answers.items()}
@@ -258,11 +259,11 @@ def dialog(
         ]
         turns.append((typed[slot], ask))
     if change:
-        slot, word, text, value = change
+        ask, named, slot, text, value = change
         details = {**details, slot: value}
         turns += [
-            ("change", ASK_WHAT_TO_CHANGE),
-            (word, ASKS[slot]),
+            (ask, ASK_WHAT_TO_CHANGE),
+            (named, ASKS[slot]),
             (text, summary(kind, details)),
         ]
     turns.append(("yes", received(kind)))
@@ -290,7 +291,7 @@ DIALOGS = {
         {
             "full_name": "Siân O'Neill-Brown",
             "email": "sian@example.com",
-            "phone": ("020 7946 0958", "020 7946 0958"),
+            "phone": "020 7946 0958",
             "postcode": ("le1 6sd", "LE1 6SD"),
             "correction_field": "phone number",
             "correction_current": ("02079460958", "020 7946 0958"),
@@ -346,12 +347,20 @@ DIALOGS = {
             "postcode": ("none", None),
         },
         refused={"email": [("sean@", EMAIL_PROBLEM)]},
+        # With the buttons: "Change something", then the detail's button.
+        change=(
+            "/deny",
+            '/change_field{"field": "phone"}',
+            "phone",
+            "07911 123456",
+            "07911 123456",
+        ),
     ),
     "opt-out-and-change-the-email-at-the-summary": dialog(
         "marketing_opt_out",
         "stop sending me marketing emails",
         {"full_name": "Kim Park", "email": "kim@example.com"},
-        change=("email", "email", "kim.park@example.org", "kim.park@example.org"),
+        change=("change", "email", "email", "kim.park@example.org", "kim.park@example.org"),
     ),
 }
 
