@@ -112,15 +112,13 @@ def check_name(raw: object) -> Checked:
     if problem:
         return Checked(problem=problem)
     if "@" in text:
-        return Checked(problem="That looks like an email address. What's your full name?")
+        return Checked(problem="That looks like an email address, not a name.")
     if is_skip(text):
-        return Checked(
-            problem="Customer service need your name to find your account. What's your full name?"
-        )
+        return Checked(problem="Customer service need your name to find your account.")
     if not all(map(_is_name_character, text)) or not _HAS_LETTER.match(text):
         return Checked(
             problem="That doesn't look like a name: a name has only letters, spaces, "
-            "hyphens and apostrophes. What's your full name?"
+            "hyphens and apostrophes."
         )
     return Checked(text)
 

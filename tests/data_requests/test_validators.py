@@ -126,8 +126,7 @@ def test_bad_names_are_refused(raw: str) -> None:
 
 
 NOT_A_NAME = (
-    "That doesn't look like a name: a name has only letters, spaces, hyphens and "
-    "apostrophes. What's your full name?"
+    "That doesn't look like a name: a name has only letters, spaces, hyphens and apostrophes."
 )
 
 

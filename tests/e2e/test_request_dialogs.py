@@ -50,8 +50,7 @@ ASK_CURRENT = "What does it say at the moment?"
 ASK_NEW = "What should it say instead?"
 ASK_WHAT_TO_CHANGE = "Which detail would you like to change?"
 NOT_A_NAME = (
-    "That doesn't look like a name: a name has only letters, spaces, hyphens and "
-    "apostrophes. What's your full name?"
+    "That doesn't look like a name: a name has only letters, spaces, hyphens and apostrophes."
 )
 PHONE_PROBLEM = "That isn't a phone number I recognise. Try e.g. 07911 123456, or say 'skip'."
 EMAIL_PROBLEM = "That isn't a valid email address: There must be something after the @-sign."
