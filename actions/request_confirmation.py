@@ -21,6 +21,7 @@ from actions.request_form import kind_of, reset_request
 from data_requests.kinds import SLOT_LABELS
 from data_requests.notices import notify_request_stored
 from data_requests.outbox import Outbox
+from data_requests.validators import given
 from settings import RequestSettings
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ class ActionSubmitRequest(Action):
         if kind is None or not key:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return [SlotSet("awaiting_confirmation", False)]
-        details = {slot: tracker.get_slot(slot) for slot in kind.slots}
+        # A skipped detail is stored as null: "not given" is the form's word for it.
+        details = {slot: given(tracker.get_slot(slot)) for slot in kind.slots}
         channel = tracker.get_latest_input_channel() or "unknown"
         try:
             stored = Outbox(RequestSettings.from_env().outbox_db).submit(

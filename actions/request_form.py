@@ -7,22 +7,26 @@ again rather than a crash or a silent accept.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from data_requests import validators
 from data_requests.kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
 
-# Which validator checks a corrected value, by words in the detail the customer named.
+# Which validator checks a corrected value, by words in the detail the customer named
+# (first match wins: "email address" is an email, "postal address" free text).
 _CORRECTION_CHECKS = (
-    (("email", "e-mail"), validators.check_email),
-    (("phone", "mobile", "number"), validators.check_phone),
-    (("postcode", "post code"), validators.check_postcode),
+    (re.compile(r"e-?mail"), validators.check_email),
+    (re.compile(r"phone|mobile|landline|(?<!house )(?<!flat )\bnumber"), validators.check_phone),
+    (re.compile(r"post ?code"), validators.check_postcode),
+    (re.compile(r"\bname\b|surname|forename"), validators.check_name),
 )
 
 
@@ -58,7 +62,7 @@ def check_corrected_value(field: str | None, value: Any) -> validators.Checked:
     """A new or current value is checked like the detail it is, when we know which."""
     named = (field or "").lower()
     for words, check in _CORRECTION_CHECKS:
-        if any(word in named for word in words):
+        if words.search(named):
             result = check(value)
             return result if result.value != validators.SKIPPED else validators.check_detail(value)
     return validators.check_detail(value)
@@ -81,7 +85,15 @@ CHECKS: dict[str, Callable[[Tracker, Any], validators.Checked]] = {
 
 
 class ValidateDataRequestForm(FormValidationAction):
-    """Decide what to ask for this kind of request and check every answer."""
+    """Decide what to ask for this kind of request and check every answer.
+
+    When the form starts, Rasa validates the slots filled before it (none, or all but
+    the one being changed) and, if that validation names no slot to ask, validates
+    again every slot set since the customer's last message: the ones
+    ``action_start_request`` cleared. So this action always names the next slot, for
+    every kind of request, and a cleared slot (``None``) is never checked as if the
+    customer had typed an empty answer.
+    """
 
     def name(self) -> str:
         return "validate_data_request_form"
@@ -96,18 +108,63 @@ class ValidateDataRequestForm(FormValidationAction):
         kind = kind_of(tracker)
         return list(kind.slots) if kind else domain_slots
 
-    def __getattr__(self, name: str) -> Callable[..., Awaitable[dict[str, Any]]]:
-        """rasa-sdk looks up ``validate_<slot>`` for each slot; one table answers for all."""
-        slot = name.removeprefix("validate_")
-        if slot == name or slot not in CHECKS:
-            raise AttributeError(name)
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType:
+        """The first detail this request still needs, or None when it has them all.
 
-        async def validate(
-            value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-        ) -> dict[str, Any]:
-            result = CHECKS[slot](tracker, value)
-            if not result.ok:
-                dispatcher.utter_message(text=result.problem)
-            return {slot: result.value}
+        rasa-sdk leaves the choice to Rasa when the request needs every slot of the form
+        (a correction), and Rasa then re-validates the cleared slots as answers.
+        """
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = (slot for slot in required if tracker.slots.get(slot) is None)
+        return SlotSet(REQUESTED_SLOT, next(missing, None))
 
-        return validate
+    @staticmethod
+    def _check(
+        slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """One slot's answer through its check in ``CHECKS``; a refusal says why."""
+        if value is None:
+            return {slot: None}
+        result = CHECKS[slot](tracker, value)
+        if not result.ok:
+            dispatcher.utter_message(text=result.problem)
+        return {slot: result.value}
+
+    # rasa-sdk calls validate_<slot> for each slot set since the last message.
+
+    async def validate_full_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("full_name", value, dispatcher, tracker)
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("email", value, dispatcher, tracker)
+
+    async def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("phone", value, dispatcher, tracker)
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("postcode", value, dispatcher, tracker)
+
+    async def validate_correction_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("correction_field", value, dispatcher, tracker)
+
+    async def validate_correction_current(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("correction_current", value, dispatcher, tracker)
+
+    async def validate_correction_new(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._check("correction_new", value, dispatcher, tracker)

@@ -32,6 +32,8 @@ SLOT_LABELS = {
 class RequestKind:
     """One kind of request: its name in the outbox, its wording, the slots it needs.
 
+    ``label`` is worded for the customer ("delete your personal data"), ``third_person``
+    for customer service, who read about the customer ("delete their personal data").
     ``offered_after`` lists the policy clauses after whose quote the assistant offers to
     take this request, with ``button`` as the offer's wording.
     """
@@ -39,6 +41,7 @@ class RequestKind:
     name: str
     intent: str
     label: str
+    third_person: str
     button: str
     slots: tuple[str, ...]
     offered_after: tuple[str, ...]
@@ -50,6 +53,7 @@ KINDS = (
         "correction",
         "request_correction",
         "correct or update your personal details",
+        "correct or update their personal details",
         "Correct my details",
         CONTACT_SLOTS + IDENTIFYING_SLOTS + CORRECTION_SLOTS,
         (_CHANGING_DATA,),
@@ -58,6 +62,7 @@ KINDS = (
         "deletion",
         "request_deletion",
         "delete your personal data and close your account",
+        "delete their personal data and close their account",
         "Delete my data",
         CONTACT_SLOTS + IDENTIFYING_SLOTS,
         (_CHANGING_DATA,),
@@ -66,6 +71,7 @@ KINDS = (
         "deactivation",
         "request_deactivation",
         "deactivate your account",
+        "deactivate their account",
         "Deactivate my account",
         CONTACT_SLOTS + IDENTIFYING_SLOTS,
         (_CHANGING_DATA, "service-announcements-1"),
@@ -75,6 +81,7 @@ KINDS = (
         "marketing_opt_out",
         "request_unsubscribe",
         "stop marketing emails to your address",
+        "stop marketing emails to their address",
         "Stop marketing emails",
         CONTACT_SLOTS,
         ("your-account-1", "newsletter-1", "special-offers-and-updates-1", "choice-opt-out-1"),

@@ -15,7 +15,7 @@ from email.utils import format_datetime
 
 from data_requests.kinds import BY_NAME, SLOT_LABELS
 from data_requests.outbox import UK, StoredRequest
-from data_requests.validators import check_email
+from data_requests.validators import SKIPPED, check_email, given
 from settings import RequestSettings
 
 
@@ -32,7 +32,8 @@ def as_record(request: StoredRequest) -> dict:
         "received_at": request.received_at.isoformat(),
         "due_on": request.due_on.isoformat(),
         "channel": request.channel,
-        "customer": request.details,
+        # A detail the customer skipped is null, not the words "not given".
+        "customer": {slot: given(value) for slot, value in request.details.items()},
     }
 
 
@@ -40,7 +41,7 @@ def body(request: StoredRequest) -> str:
     kind = BY_NAME[request.kind]
     received = request.received_at.astimezone(UK)
     lines = [
-        f"A customer asked the privacy assistant to {kind.label}.",
+        f"A customer asked the privacy assistant to {kind.third_person}.",
         "",
         f"Reference:   {request.reference}",
         f"Request:     {request.kind}",
@@ -51,7 +52,7 @@ def body(request: StoredRequest) -> str:
         "Customer details as given (the email address was checked for form only):",
     ]
     lines += [
-        f"  {SLOT_LABELS[slot] + ':':<19}{request.details[slot]}"
+        f"  {SLOT_LABELS[slot] + ':':<19}{given(request.details[slot]) or SKIPPED}"
         for slot in SLOT_LABELS
         if slot in request.details
     ]

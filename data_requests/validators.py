@@ -37,6 +37,9 @@ _SKIP_WORDS = frozenset(
         "i don't have one",
         "dont have one",
         "-",
+        # The form checks details it already holds again when it restarts (after a
+        # change at the summary): a skipped detail must stay skipped.
+        SKIPPED,
     }
 )
 # Royal Mail format: outward code (area, district) + inward code (sector, unit).
@@ -46,6 +49,9 @@ _NAME_LEAD_IN = re.compile(
     r"^(my (full )?name is|my name's|name:|it's|it is|i'm|i am|this is)\s+", re.I
 )
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+# Apostrophes (typed and typographic), hyphens and full stops, as in "O'Neill-Brown" or
+# "J. R. Hartley"; anything else (<, >, digits, slashes...) is not part of a name.
+_NAME_PUNCTUATION = frozenset("'\u2019\u02bc-\u2010\u2011\u2013.")
 _EMAIL_LEAD_IN = re.compile(
     r"^(my |the |it's |it is )?(e-?mail( address)?|address)?( is|:)?\s+", re.I
 )
@@ -86,13 +92,34 @@ def is_skip(text: str) -> bool:
     return clean(text).lower().rstrip(".!") in _SKIP_WORDS
 
 
+def given(value: str | None) -> str | None:
+    """A detail as the customer gave it, or ``None`` for one they skipped or were not
+    asked: the form's "not given" marks a skipped detail, it is not the detail."""
+    return None if value in (None, SKIPPED) else value
+
+
+def _is_name_character(ch: str) -> bool:
+    """Letters and their accents in any script, spaces, and a name's own punctuation."""
+    return ch == " " or ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LM"
+
+
 def check_name(raw: object) -> Checked:
+    """A person's name: letters of any script with the spaces, hyphens, apostrophes and
+    full stops names have ("Siân O'Neill-Brown", "José Ángel", "Dr. A. Khan"); not
+    markup, numbers, addresses or a refusal to give one."""
     text = _NAME_LEAD_IN.sub("", clean(raw))
     problem = _common_problem(text, MAX_NAME_LENGTH)
     if problem:
         return Checked(problem=problem)
-    if "@" in text or not _HAS_LETTER.search(text) or sum(c.isdigit() for c in text) > 2:
-        return Checked(problem="That doesn't look like a name. What's your full name?")
+    if "@" in text:
+        return Checked(problem="That looks like an email address, not a name.")
+    if is_skip(text):
+        return Checked(problem="Customer service need your name to find your account.")
+    if not all(map(_is_name_character, text)) or not _HAS_LETTER.match(text):
+        return Checked(
+            problem="That doesn't look like a name: a name has only letters, spaces, "
+            "hyphens and apostrophes."
+        )
     return Checked(text)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -16,7 +17,7 @@ from actions.request_confirmation import (
     ActionRequestSummary,
     ActionSubmitRequest,
 )
-from actions.request_form import ActionStartRequest, ValidateDataRequestForm
+from actions.request_form import CHECKS, ActionStartRequest, ValidateDataRequestForm
 from data_requests.kinds import FORM_SLOTS
 from data_requests.outbox import Outbox
 from tests.support.trackers import tracker
@@ -83,6 +84,72 @@ def test_the_form_asks_only_what_the_request_needs(kind: str, asked: list[str]) 
     assert run(form.required_slots(list(FORM_SLOTS), CollectingDispatcher(), track, {})) == asked
 
 
+def cleared_by_start(kind: str) -> Tracker:
+    """The tracker Rasa's form sends for validation right after ``action_start_request``:
+    every slot that action cleared counts as "set since the last message"."""
+    track = tracker("My delivery address is wrong", f"request_{kind}", slots={"request_type": kind})
+    track.events += [
+        {"event": "action", "name": "action_start_request"},
+        *[{"event": "slot", "name": slot, "value": None} for slot in FORM_SLOTS],
+        {"event": "slot", "name": "request_type", "value": kind},
+        {"event": "active_loop", "name": "data_request_form"},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "action", "name": "data_request_form"},
+        *[{"event": "slot", "name": slot, "value": None} for slot in FORM_SLOTS],
+    ]
+    track.slots.update(dict.fromkeys(FORM_SLOTS))
+    return track
+
+
+@pytest.mark.parametrize("kind", ["correction", "deletion"])
+def test_slots_cleared_by_starting_a_request_are_not_checked_as_answers(kind: str) -> None:
+    dispatcher = CollectingDispatcher()
+    domain = {"forms": {"data_request_form": {"required_slots": list(FORM_SLOTS)}}}
+    events = run(ValidateDataRequestForm().run(dispatcher, cleared_by_start(kind), domain))
+    assert dispatcher.messages == []
+    assert events[-1] == SlotSet("requested_slot", "full_name")
+    assert all(e["value"] is None for e in events[:-1])
+
+
+@pytest.mark.parametrize("kind", ["correction", "deletion", "deactivation", "marketing_opt_out"])
+def test_the_form_names_the_first_question_when_it_starts_for_every_kind(kind: str) -> None:
+    """Rasa validates the slots cleared by starting a request only when the form's first
+    validation names no slot to ask (rasa-sdk's default for a correction, which needs
+    every slot of the form)."""
+    track = cleared_by_start(kind)
+    track.events = track.events[: -len(FORM_SLOTS)]  # activation: nothing filled before
+    domain = {"forms": {"data_request_form": {"required_slots": list(FORM_SLOTS)}}}
+    dispatcher = CollectingDispatcher()
+    events = run(ValidateDataRequestForm().run(dispatcher, track, domain))
+    assert events == [SlotSet("requested_slot", "full_name")] and dispatcher.messages == []
+
+
+def test_every_slot_has_its_own_validate_method() -> None:
+    for slot in FORM_SLOTS:
+        assert f"validate_{slot}" in vars(ValidateDataRequestForm)
+        assert slot in CHECKS
+    with pytest.raises(AttributeError):
+        ValidateDataRequestForm().validate_shoe_size  # noqa: B018
+
+
+def test_markup_is_refused_as_a_name_with_a_reason() -> None:
+    form, dispatcher = ValidateDataRequestForm(), CollectingDispatcher()
+    result = run(form.validate_full_name("<script>alert(3)</script>", dispatcher, tracker(), {}))
+    assert result == {"full_name": None}
+    assert "doesn't look like a name" in dispatcher.messages[0]["text"]
+    ok = run(form.validate_full_name("Siân O'Neill-Brown", CollectingDispatcher(), tracker(), {}))
+    assert ok == {"full_name": "Siân O'Neill-Brown"}
+
+
+def test_a_corrected_name_is_checked_as_a_name() -> None:
+    form = ValidateDataRequestForm()
+    track = tracker(slots={"correction_field": "my surname"})
+    bad = run(form.validate_correction_new("<b>Smith</b>", CollectingDispatcher(), track, {}))
+    assert bad == {"correction_new": None}
+    ok = run(form.validate_correction_new("José Ángel", CollectingDispatcher(), track, {}))
+    assert ok == {"correction_new": "José Ángel"}
+
+
 def test_a_bad_answer_gets_its_reason_and_is_asked_again() -> None:
     form, dispatcher = ValidateDataRequestForm(), CollectingDispatcher()
     result = run(form.validate_email("jane@", dispatcher, tracker(), {}))
@@ -100,6 +167,9 @@ def test_a_corrected_email_is_checked_as_an_email() -> None:
     other = tracker(slots={"correction_field": "my postal address"})
     ok = run(form.validate_correction_new("12 High St", CollectingDispatcher(), other, {}))
     assert ok == {"correction_new": "12 High St"}
+    house = tracker(slots={"correction_field": "my house number"})
+    ok = run(form.validate_correction_new("12", CollectingDispatcher(), house, {}))
+    assert ok == {"correction_new": "12"}
 
 
 def test_summary_lists_the_details_and_fixes_a_submission_key() -> None:
@@ -135,6 +205,14 @@ def test_confirming_stores_once_gives_a_reference_and_clears_contact_details(
     [stored] = Outbox(outbox_db).list()
     assert stored.reference == message["reference"]
     assert stored.details == {k: v for k, v in FILLED.items() if k != "request_type"}
+
+
+def test_a_skipped_detail_is_stored_as_null(outbox_db: Path) -> None:
+    slots = {**FILLED, "phone": "not given", "request_key": "k", "awaiting_confirmation": True}
+    confirmed = tracker("yes", "affirm", slots=slots)
+    run(ActionSubmitRequest().run(CollectingDispatcher(), confirmed, {}))
+    [stored] = Outbox(outbox_db).list()
+    assert stored.details["phone"] is None and stored.details["postcode"] == "SW1A 1AA"
 
 
 def test_an_outbox_that_cannot_be_written_never_claims_receipt(

@@ -6,6 +6,7 @@ import pytest
 
 from data_requests.validators import (
     SKIPPED,
+    Checked,
     card_numbers_in,
     check_detail,
     check_email,
@@ -13,6 +14,7 @@ from data_requests.validators import (
     check_phone,
     check_postcode,
     clean,
+    given,
 )
 
 
@@ -103,15 +105,61 @@ def test_bad_postcodes_are_refused(raw: str) -> None:
         ("my name is Seán O'Brien", "Seán O'Brien"),
         ("it's  Anne-Marie   Smith-Jones", "Anne-Marie Smith-Jones"),
         ("李小龍", "李小龍"),
+        ("Siân O'Neill-Brown", "Siân O'Neill-Brown"),
+        ("José Ángel", "José Ángel"),
+        ("Jose\u0301 A\u0301ngel", "José Ángel"),  # accents typed as combining marks
+        ("Zoë D’Souza", "Zoë D’Souza"),
+        ("Dr. Aisha Khan", "Dr. Aisha Khan"),
+        ("J. R. Hartley", "J. R. Hartley"),
+        ("Gerard 't Hooft", "Gerard 't Hooft"),
+        ("नरेन्द्र मोदी", "नरेन्द्र मोदी"),
+        ("Ольга Петрова", "Ольга Петрова"),
     ],
 )
 def test_names(raw: str, expected: str) -> None:
-    assert check_name(raw).value == expected
+    assert check_name(raw) == Checked(expected)
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "jane@example.com", "12345678", "x" * 101])
 def test_bad_names_are_refused(raw: str) -> None:
     assert check_name(raw).problem
+
+
+NOT_A_NAME = (
+    "That doesn't look like a name: a name has only letters, spaces, hyphens and apostrophes."
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<script>alert(3)</script>",
+        "<b>Jane</b>",
+        "&lt;b&gt;Jane",
+        "＜script＞",  # full-width brackets are brackets after NFKC
+        "{{7*7}}",
+        "${jndi:ldap://example.com/a}",
+        "Robert'); DROP TABLE customers;--",
+        "https://example.com/jane",
+        "Jane Doe 2",
+        "007",
+        "Jane_Doe",
+        "Jane / John",
+        "what is this for?",
+        "'--",
+        "-Jane",
+    ],
+)
+def test_markup_and_other_things_that_are_not_names_are_refused_with_a_reason(
+    raw: str,
+) -> None:
+    assert check_name(raw) == Checked(problem=NOT_A_NAME)
+
+
+def test_an_email_or_a_refusal_is_not_a_name() -> None:
+    assert "email address" in check_name("it's jane@example.com").problem
+    for raw in ("skip", "none", "n/a", "rather not"):
+        assert "need your name" in check_name(raw).problem
 
 
 def test_a_10000_character_field_is_refused_not_stored() -> None:
@@ -128,6 +176,29 @@ def test_card_numbers_are_refused_everywhere() -> None:
     assert not card_numbers_in("020 7946 0958")
     for check in (check_name, check_detail, check_phone):
         assert "card" in check(card).problem
+
+
+@pytest.mark.parametrize(
+    ("check", "raw"),
+    [
+        (check_name, "my name is Seán O'Brien"),
+        (check_email, "my email is Jane.Doe@EXAMPLE.co.uk"),
+        (check_phone, "+44 20 7946 0958"),
+        (check_phone, "skip"),
+        (check_postcode, "postcode is le1 6sd"),
+        (check_postcode, "none"),
+        (check_detail, "  12 High   Street "),
+    ],
+)
+def test_a_value_a_check_gave_passes_it_again_unchanged(check: object, raw: str) -> None:
+    """Rasa checks the details a form already holds again when the form restarts."""
+    first = check(raw)
+    assert first.ok and check(first.value) == first
+
+
+def test_given_is_none_for_a_skipped_detail() -> None:
+    assert given(SKIPPED) is None and given(None) is None
+    assert given("020 7946 0958") == "020 7946 0958"
 
 
 def test_clean_removes_control_and_invisible_characters() -> None:

@@ -1,0 +1,384 @@
+"""End to end over REST: every request dialog, turn by turn, as the customer reads it.
+
+Each bot turn is compared whole (the joined text of all its messages), so a stray
+message anywhere fails the test. The reference and the due date change from run to
+run: expected texts name them (and the time received) as {reference}, {due_date} and
+{received_at}, matched by pattern.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from stack.processes import Stack
+from tests.support.rest import REFERENCE, new_sender, reference_in, reply_text, send
+from tests.support.smtp_servers import wait_for_mail
+
+pytestmark = pytest.mark.e2e
+
+# --- what the customer reads (domain.yml's responses, filled in) -----------------------
+
+LABELS = {
+    "correction": "correct or update your personal details",
+    "deletion": "delete your personal data and close your account",
+    "deactivation": "deactivate your account",
+    "marketing_opt_out": "stop marketing emails to your address",
+}
+THIRD_PERSON = {
+    "correction": "correct or update their personal details",
+    "deletion": "delete their personal data and close their account",
+    "deactivation": "deactivate their account",
+    "marketing_opt_out": "stop marketing emails to their address",
+}
+GREETING = (
+    "Hello! I'm the Jessops privacy assistant. Ask me anything about how Jessops handles "
+    "your personal information."
+)
+ASK_NAME = "What's your full name, as it appears on your Jessops account?"
+ASK_EMAIL = "What email address is on your account?"
+ASK_PHONE = 'What phone number is on your account? This is optional: say "skip" to leave it out.'
+ASK_POSTCODE = 'And the postcode on your account? Also optional: say "skip" to leave it out.'
+ASK_FIELD = (
+    "Which detail is wrong or out of date? (for example: name, email, phone, postal address "
+    "or postcode)"
+)
+ASK_CURRENT = "What does it say at the moment?"
+ASK_NEW = "What should it say instead?"
+ASK_WHAT_TO_CHANGE = "Which detail would you like to change?"
+NOT_A_NAME = (
+    "That doesn't look like a name: a name has only letters, spaces, hyphens and apostrophes."
+)
+PHONE_PROBLEM = "That isn't a phone number I recognise. Try e.g. 07911 123456, or say 'skip'."
+EMAIL_PROBLEM = "That isn't a valid email address: There must be something after the @-sign."
+OFFER = "Would you like me to pass a request to customer service for you?"
+LINES = {
+    "full_name": "Name",
+    "email": "Email",
+    "phone": "Phone",
+    "postcode": "Postcode",
+    "correction_field": "Detail to correct",
+    "correction_current": "Currently",
+    "correction_new": "Should be",
+}
+# Where a text has the run's reference or due date, and what they look like.
+VARIABLE = {"{reference}": REFERENCE.pattern, "{due_date}": r"\d{2} [A-Z][a-z]+ \d{4}"}
+RECEIVED_AT = r"\d{2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} (GMT|BST)"
+
+
+def opening(kind: str) -> str:
+    return (
+        f"I can pass a request to {LABELS[kind]} to Jessops customer service "
+        "(cs@jessops.com). I'll ask only for the details they need to find your account. "
+        'You can say "cancel" at any point.\n' + ASK_NAME
+    )
+
+
+def summary(kind: str, details: dict[str, str | None]) -> str:
+    lines = "".join(f"- {LINES[slot]}: {value or 'not given'}\n" for slot, value in details.items())
+    return f"Here is your request to {LABELS[kind]}:\n{lines}\nShall I send it to customer service?"
+
+
+def received(kind: str) -> str:
+    return (
+        f"Thank you. Your request to {LABELS[kind]} has been recorded with reference "
+        "{reference} and passed to Jessops customer service. They must respond within one "
+        "calendar month, by {due_date}. If you hear nothing by then, email cs@jessops.com or "
+        "call 0845 458 7005 and quote your reference."
+    )
+
+
+def mail_body(kind: str, details: dict[str, str | None]) -> str:
+    lines = "".join(
+        f"  {LINES[slot] + ':':<19}{value or 'not given'}\n" for slot, value in details.items()
+    )
+    return (
+        f"A customer asked the privacy assistant to {THIRD_PERSON[kind]}.\n\n"
+        "Reference:   {reference}\n"
+        f"Request:     {kind}\n"
+        "Received:    {received_at}\n"
+        "Respond by:  {due_date} (one calendar month from receipt)\n"
+        "Channel:     rest\n\n"
+        "Customer details as given (the email address was checked for form only):\n"
+        f"{lines}\n"
+        "The same details are attached as request.json.\n"
+    )
+
+
+def pattern(expected: str) -> re.Pattern[str]:
+    """``expected`` as an exact pattern, with its variable parts as their patterns."""
+    variable = {**VARIABLE, "{received_at}": RECEIVED_AT}
+    text = re.escape(expected)
+    for name, part in variable.items():
+        text = text.replace(re.escape(name), f"(?:{part})")
+    return re.compile(text)
+
+
+def assert_turns(webhook: str, sender: str, turns: list[tuple[str, str]]) -> list[str]:
+    """Send each message and compare the bot's whole reply with the expected text."""
+    replies = []
+    for message, expected in turns:
+        reply = reply_text(webhook, sender, message)
+        assert pattern(expected).fullmatch(reply), f"after {message!r}:\n{reply}\n!=\n{expected}"
+        replies.append(reply)
+    return replies
+
+
+# --- opening a request -------------------------------------------------------------------
+
+OPENINGS = [
+    ("correction", "My delivery address is wrong, I need to correct it"),
+    ("correction", "I need to update my email address"),
+    ("correction", "my surname changed when I got married, can you update it"),
+    ("correction", "the phone number on my account is out of date"),
+    ("deletion", "please delete my data"),
+    ("deletion", "I want you to erase all my personal information"),
+    ("deletion", "close my account please"),
+    ("deactivation", "deactivate my account"),
+    ("deactivation", "can you suspend my account for a while"),
+    ("deactivation", "I'd like to disable my account for now"),
+    ("marketing_opt_out", "stop sending me marketing emails"),
+    ("marketing_opt_out", "unsubscribe me from your newsletter"),
+    ("marketing_opt_out", "I don't want any more promotional emails from you"),
+]
+
+
+@pytest.mark.parametrize(("kind", "message"), OPENINGS, ids=[m for _, m in OPENINGS])
+def test_a_request_opens_with_the_introduction_and_the_first_question_only(
+    stack: Stack, kind: str, message: str
+) -> None:
+    webhook = stack.settings.rest_webhook
+    assert_turns(webhook, new_sender("open"), [(message, opening(kind))])
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("correction", "My delivery address is wrong, I need to correct it"),
+        ("deletion", "please delete my data"),
+        ("deactivation", "deactivate my account"),
+        ("marketing_opt_out", "stop sending me marketing emails"),
+    ],
+)
+def test_a_request_after_a_greeting_opens_the_same(stack: Stack, kind: str, message: str) -> None:
+    turns = [("hello", GREETING), (message, opening(kind))]
+    assert_turns(stack.settings.rest_webhook, new_sender("greet"), turns)
+
+
+# The policy answers after which the assistant offers each request, and the offer's button.
+BUTTONS = [
+    ("correction", "how do I correct or delete my personal information?", "/request_correction"),
+    ("deletion", "how do I correct or delete my personal information?", "/request_deletion"),
+    (
+        "deactivation",
+        "how do I correct or delete my personal information?",
+        "/request_deactivation",
+    ),
+    ("marketing_opt_out", "how do I unsubscribe from your newsletter?", "/request_unsubscribe"),
+]
+BUTTON_TITLES = {
+    "/request_correction": "Correct my details",
+    "/request_deletion": "Delete my data",
+    "/request_deactivation": "Deactivate my account",
+    "/request_unsubscribe": "Stop marketing emails",
+}
+
+
+def offer_turn(webhook: str, sender: str, question: str) -> dict[str, str]:
+    """Ask a policy question: the reply is a quote, then the offer; its buttons."""
+    response = send(webhook, sender, question)
+    response.raise_for_status()
+    # Rasa's REST channel sends each paragraph of a message without buttons on its own.
+    *quote, offer = response.json()
+    quoted = "\n".join(message["text"] for message in quote)
+    assert re.fullmatch(r'From our privacy policy \([^)]+\):\n".+"', quoted, re.DOTALL), quoted
+    assert offer["text"] == OFFER
+    return {button["payload"]: button["title"] for button in offer["buttons"]}
+
+
+@pytest.mark.parametrize(("kind", "question", "payload"), BUTTONS)
+def test_the_button_offered_after_a_policy_answer_opens_the_request(
+    stack: Stack, kind: str, question: str, payload: str
+) -> None:
+    """The widget sends a button's payload as the message; so does this test."""
+    webhook, sender = stack.settings.rest_webhook, new_sender("offer")
+    buttons = offer_turn(webhook, sender, question)
+    assert buttons[payload] == BUTTON_TITLES[payload]
+    assert_turns(webhook, sender, [(payload, opening(kind))])
+
+
+# --- whole requests, to the reference and the email ---------------------------------------
+
+ASKS = {
+    "full_name": ASK_NAME,
+    "email": ASK_EMAIL,
+    "phone": ASK_PHONE,
+    "postcode": ASK_POSTCODE,
+    "correction_field": ASK_FIELD,
+    "correction_current": ASK_CURRENT,
+    "correction_new": ASK_NEW,
+}
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """One request from the first message to the email customer service receives."""
+
+    kind: str
+    turns: list[tuple[str, str]]  # what the customer says, the bot's whole reply
+    details: dict[str, str | None]  # what customer service is sent (None: not given)
+
+
+def dialog(
+    kind: str,
+    first: str,
+    answers: dict[str, str | tuple[str, str | None]],
+    refused: dict[str, list[tuple[str, str]]] | None = None,
+    change: tuple[str, str, str, str, str] | None = None,
+) -> Dialog:
+    """The turns of a request of ``kind``, opened with ``first``.
+
+    ``answers`` holds, for each detail asked in order, what the customer types, or what
+    they type and the value stored (when the check normalises it; None when skipped).
+    ``refused`` holds answers given before, each with the reason it is refused.
+    ``change`` is (how the customer asks to change something, how they name the detail,
+    the detail, what they type, the value stored): a change at the summary before "yes".
+    """
+    typed = {slot: a if isinstance(a, str) else a[0] for slot, a in answers.items()}
+    details = {slot: a if isinstance(a, str) else a[1] for slot, a in answers.items()}
+    slots = list(answers)
+    asks = [*(ASKS[slot] for slot in slots[1:]), summary(kind, details)]
+    turns = [(first, opening(kind))]
+    for slot, ask in zip(slots, asks, strict=True):
+        turns += [
+            (text, f"{problem}\n{ASKS[slot]}") for text, problem in (refused or {}).get(slot, [])
+        ]
+        turns.append((typed[slot], ask))
+    if change:
+        ask, named, slot, text, value = change
+        details = {**details, slot: value}
+        turns += [
+            (ask, ASK_WHAT_TO_CHANGE),
+            (named, ASKS[slot]),
+            (text, summary(kind, details)),
+        ]
+    turns.append(("yes", received(kind)))
+    return Dialog(kind, turns, details)
+
+
+SKIPPED = ("skip", None)
+DIALOGS = {
+    "correct-an-email": dialog(
+        "correction",
+        "I need to update my email address",
+        {
+            "full_name": "Jane Doe",
+            "email": "jane.doe@example.com",
+            "phone": SKIPPED,
+            "postcode": SKIPPED,
+            "correction_field": "my email address",
+            "correction_current": "jane.doe@example.com",
+            "correction_new": ("Jane.D@EXAMPLE.co.uk", "Jane.D@example.co.uk"),
+        },
+    ),
+    "correct-a-phone-number": dialog(
+        "correction",
+        "I've got a new phone number",
+        {
+            "full_name": "Siân O'Neill-Brown",
+            "email": "sian@example.com",
+            "phone": "020 7946 0958",
+            "postcode": ("le1 6sd", "LE1 6SD"),
+            "correction_field": "phone number",
+            "correction_current": ("02079460958", "020 7946 0958"),
+            "correction_new": ("+44 20 7946 0123", "020 7946 0123"),
+        },
+        refused={"correction_new": [("0207 946", PHONE_PROBLEM)]},
+    ),
+    "correct-a-postal-address": dialog(
+        "correction",
+        "My delivery address is wrong, I need to correct it",
+        {
+            "full_name": "José Ángel",
+            "email": "jose@example.com",
+            "phone": ("no", None),
+            "postcode": "SW1A 1AA",
+            "correction_field": "delivery address",
+            "correction_current": "1 Old Road, Leicester",
+            "correction_new": "Flat 3, 12 High Street, Leicester",
+        },
+    ),
+    "correct-a-name": dialog(
+        "correction",
+        "my surname is spelt wrong on my account",
+        {
+            "full_name": "Anne Smyth",
+            "email": "anne@example.com",
+            "phone": "07911 123456",
+            "postcode": SKIPPED,
+            "correction_field": "surname",
+            "correction_current": "Smyth",
+            "correction_new": "Smith",
+        },
+        refused={"correction_new": [("<b>Smith</b>", NOT_A_NAME)]},
+    ),
+    "delete": dialog(
+        "deletion",
+        "please delete my data",
+        {
+            "full_name": "Ann Lee",
+            "email": "ann.lee@example.com",
+            "phone": "020 7946 0958",
+            "postcode": ("postcode is cr2 6xh", "CR2 6XH"),
+        },
+        refused={"full_name": [("<script>alert(3)</script>", NOT_A_NAME)]},
+    ),
+    "deactivate": dialog(
+        "deactivation",
+        "deactivate my account",
+        {
+            "full_name": ("my name is Seán O'Brien", "Seán O'Brien"),
+            "email": "sean@example.com",
+            "phone": SKIPPED,
+            "postcode": ("none", None),
+        },
+        refused={"email": [("sean@", EMAIL_PROBLEM)]},
+        # With the buttons: "Change something", then the detail's button.
+        change=(
+            "/deny",
+            '/change_field{"field": "phone"}',
+            "phone",
+            "07911 123456",
+            "07911 123456",
+        ),
+    ),
+    "opt-out-and-change-the-email-at-the-summary": dialog(
+        "marketing_opt_out",
+        "stop sending me marketing emails",
+        {"full_name": "Kim Park", "email": "kim@example.com"},
+        change=("change", "email", "email", "kim.park@example.org", "kim.park@example.org"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(DIALOGS))
+def test_a_request_from_first_message_to_the_customer_service_mailbox(
+    stack: Stack, name: str
+) -> None:
+    dialog = DIALOGS[name]
+    replies = assert_turns(stack.settings.rest_webhook, new_sender(name), dialog.turns)
+    reference = reference_in(replies[-1])
+    message = wait_for_mail(stack.settings.paths.mail_dir, reference)
+    assert message["Subject"] == f"[{reference}] Data request: {dialog.kind}"
+    assert message["To"] == "cs@jessops.com"
+    assert message["Reply-To"] == dialog.details["email"]
+    body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    expected = mail_body(dialog.kind, dialog.details).replace("{reference}", reference)
+    assert pattern(expected).fullmatch(body), f"{body}\n!=\n{expected}"
+    [attachment] = list(message.iter_attachments())
+    record = json.loads(attachment.get_content())
+    assert record["reference"] == reference and record["type"] == dialog.kind
+    assert record["channel"] == "rest" and record["customer"] == dialog.details
