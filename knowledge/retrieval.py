@@ -104,7 +104,7 @@ class RetrievalConfig:
     quote_margin: float = 0.12
     overlap_weight: float = 0.3
     whole_clause_chars: int = 700
-    min_quote_chars: int = 90
+    min_quote_chars: int = 160
     close_call_margin: float = 0.01
     close_call_overlap_lead: float = 0.15
 
