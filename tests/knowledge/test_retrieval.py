@@ -12,10 +12,10 @@ import pytest
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.retrieval import Retriever
 
-# Floors a little under the measured figures (README, "Retrieval quality").
+# Floors a little under the measured figures (docs/answers.md, `make eval`).
 FLOORS = {
-    "dev": {"hit@1": 0.97, "hit@3": 0.98, "unanswerable_recall": 0.93},
-    "heldout": {"hit@1": 0.89, "hit@3": 0.95, "unanswerable_recall": 0.92},
+    "dev": {"hit@1": 0.98, "hit@3": 0.99, "unanswerable_recall": 0.95},
+    "heldout": {"hit@1": 0.91, "hit@3": 0.97, "unanswerable_recall": 0.99},
 }
 # At most this share of answerable questions may be refused as "the policy doesn't say".
 MAX_REFUSED = 0.05
