@@ -16,6 +16,10 @@ from knowledge.retrieval import Retriever
 FLOORS = {
     "dev": {"hit@1": 0.98, "hit@3": 0.99, "unanswerable_recall": 0.95},
     "heldout": {"hit@1": 0.91, "hit@3": 0.97, "unanswerable_recall": 0.99},
+    # The new sets: the quote must hold the answering sentence; near-topic questions
+    # should be told the policy does not say.
+    "heldout2": {"hit@1": 0.88, "hit@3": 0.99, "unanswerable_recall": 0.85, "quoted": 0.78},
+    "heldout-near": {"near_hedged": 0.66},
 }
 # At most this share of answerable questions may be refused as "the policy doesn't say".
 MAX_REFUSED = 0.05
