@@ -79,8 +79,9 @@ run: setup  ## start everything on 127.0.0.1 (Ctrl-C stops it all)
 ask: $(INDEX_STAMP)  ## ask the index: make -s ask Q='...', or questions one a line on stdin
 	@$(PYTHON) -m knowledge ask $(if $(Q),"$$Q")
 
-eval: $(INDEX_STAMP)  ## retrieval figures on the development and held-out questions
+eval: $(INDEX_STAMP) $(MODEL_STAMP)  ## retrieval figures, then answers end to end over REST, on every question set
 	@$(PYTHON) -m knowledge eval
+	@$(PYTHON) -m tools.answer_eval
 
 requests: $(ACTIONS_ENV)/.installed  ## the request outbox: make requests ARGS='list --status failed'
 	@$(PYTHON) -m data_requests $(or $(ARGS),list)

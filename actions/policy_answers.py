@@ -20,27 +20,52 @@ from knowledge.clauses import PATH_SEPARATOR
 from knowledge.retrieval import Answer, Hit
 from privacy.redaction import card_numbers_in
 
-# "and can I turn them off?", "what about the other ones" lean on the last question.
+# "and can I turn them off?", "what about the other ones", "who gets to see that data
+# then?", "like what?" lean on the last question.
 _FOLLOW_UP = re.compile(
-    r"^(and|but|also|what about|how about|so)\b|\b(it|they|them|those|these|that one|this one)\b",
+    r"^(and|but|also|what about|how about|so|like|such as|then|if so|in what|under what)\b|"
+    r"\b(it|its|they|them|their|those|these|that|this|then|one|ones|instead|too|either)\b",
     re.IGNORECASE,
 )
-_FOLLOW_UP_MAX_WORDS = 8
+_FOLLOW_UP_MAX_WORDS = 12
+# A question this short ("how can I tell?") has no topic of its own.
+_BARE_MAX_WORDS = 4
 CHOICES = 2
 BUTTON_TEXT_LIMIT = 60
 
 
+def follows_up(question: str, previous: str | None) -> bool:
+    """A short question that leans on the one before it ("and who can see it?")."""
+    words = len(question.split())
+    if not previous or words > _FOLLOW_UP_MAX_WORDS:
+        return False
+    return words <= _BARE_MAX_WORDS or bool(_FOLLOW_UP.search(question))
+
+
 def contextual_question(question: str, previous: str | None) -> str:
     """Join a short follow-up to the question before it, so pronouns find their topic."""
-    short = len(question.split()) <= _FOLLOW_UP_MAX_WORDS
-    if previous and short and _FOLLOW_UP.search(question):
+    if follows_up(question, previous):
         return f"{previous} {question}"
     return question
+
+
+def ask(question: str, previous: str | None) -> Answer:
+    """Search the policy for ``question``, read with ``previous`` when it follows up."""
+    return retriever().ask(question, previous=previous if follows_up(question, previous) else None)
 
 
 def utter_hit(dispatcher: CollectingDispatcher, hit: Hit) -> None:
     dispatcher.utter_message(
         response="utter_policy_quote",
+        section=hit.clause.section,
+        quote=hit.quote,
+    )
+
+
+def utter_does_not_say(dispatcher: CollectingDispatcher, hit: Hit) -> None:
+    """The policy does not say: the closest clause, and who to ask instead."""
+    dispatcher.utter_message(
+        response="utter_policy_does_not_say",
         section=hit.clause.section,
         quote=hit.quote,
     )
@@ -94,11 +119,14 @@ class ActionAnswerPolicy(Action):
             # It is masked before the conversation is stored; ask the customer never to resend it.
             dispatcher.utter_message(response="utter_card_warning")
             return []
-        question = contextual_question(text, tracker.get_slot("last_question"))
-        answer = retriever().ask(question)
+        answer = ask(text, tracker.get_slot("last_question"))
         if not answer.answerable:
             dispatcher.utter_message(response="utter_policy_silent")
             return remember(answer, [])
+        if not answer.covered:
+            # On the topic of a clause that does not answer it: say so, show the clause.
+            utter_does_not_say(dispatcher, answer.hits[0])
+            return remember(answer, [answer.hits[0].clause.id])
         if answer.close_call:
             offer_choice(dispatcher, answer.hits[:CHOICES])
             return remember(answer, [])

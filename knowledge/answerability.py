@@ -22,6 +22,20 @@ import numpy as np
 import yaml
 
 FEATURES = ("best_similarity", "best_bm25", "lead_over_silent_topics")
+# Signals that the first clause answers the question rather than only sharing its topic
+# (``Retriever.coverage_features``).
+COVERAGE_FEATURES = (
+    "clause_similarity",
+    "sentence_similarity",
+    "words_in_clause_and_aliases",
+    "words_in_policy_text",
+    "words_in_best_sentence",
+    "asks_what_clause_lacks",
+    "lead_over_silent_topics",
+    "lead_of_near_questions",
+)
+# At most this share of the development set's answerable questions is hedged.
+MAX_HEDGED = 0.05
 MAX_REFUSED = 0.03
 REGULARISATION_C = 10.0
 
@@ -37,9 +51,10 @@ class Answerability:
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    universe = FEATURES  # the order of the feature vectors it is given
 
     def _select(self, features: np.ndarray) -> np.ndarray:
-        return features[..., [FEATURES.index(name) for name in self.features]]
+        return features[..., [self.universe.index(name) for name in self.features]]
 
     def probability(self, features: np.ndarray) -> float:
         z = self._select(features) @ np.asarray(self.weights) + self.bias
@@ -57,6 +72,19 @@ class Answerability:
         return cls(tuple(data["features"]), tuple(data["weights"]), data["bias"], data["threshold"])
 
 
+@dataclass(frozen=True)
+class Coverage(Answerability):
+    """Does the first clause answer the question, or is it only near its topic?
+
+    The same logistic form over :data:`COVERAGE_FEATURES`, fitted on the development
+    set's answerable questions against its near-topic ones (``dev-near.jsonl``: questions
+    next to a clause that the clause does not answer), with the cut-off that hedges at
+    most :data:`MAX_HEDGED` of the answerable ones.
+    """
+
+    universe = COVERAGE_FEATURES
+
+
 def load_silent_topics(path: Path) -> tuple[str, ...]:
     if not path.exists():
         return ()
@@ -64,16 +92,20 @@ def load_silent_topics(path: Path) -> tuple[str, ...]:
 
 
 def fit(
-    features: np.ndarray, answerable: np.ndarray, names: tuple[str, ...] = FEATURES
+    features: np.ndarray,
+    answerable: np.ndarray,
+    names: tuple[str, ...] = FEATURES,
+    kind: type[Answerability] = Answerability,
+    max_refused: float = MAX_REFUSED,
 ) -> Answerability:
     """Fit the model on labelled questions and pick the cut-off (see module docstring)."""
     from sklearn.linear_model import LogisticRegression
 
-    columns = features[:, [FEATURES.index(name) for name in names]]
+    columns = features[:, [kind.universe.index(name) for name in names]]
     model = LogisticRegression(C=REGULARISATION_C, max_iter=1000).fit(columns, answerable)
     probabilities = model.predict_proba(columns)[:, 1]
-    allowed = int(MAX_REFUSED * answerable.sum())
+    allowed = int(max_refused * answerable.sum())
     # Refusing below the (allowed+1)-th lowest answerable probability refuses `allowed`.
     threshold = float(np.sort(probabilities[answerable])[allowed])
     weights = tuple(float(w) for w in model.coef_[0])
-    return Answerability(names, weights, float(model.intercept_[0]), threshold)
+    return kind(names, weights, float(model.intercept_[0]), threshold)

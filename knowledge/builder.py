@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from knowledge.embedding import Encoder
-from knowledge.evaluation import calibrate
+from knowledge.evaluation import NEAR_SET, calibrate, calibrate_coverage, load_questions
 from knowledge.index import Inputs, Manifest, read_index, staleness, write_vectors
 from knowledge.retrieval import Retriever
 from knowledge.sentences import split_sentences
@@ -31,9 +31,14 @@ def build(
         sentences,
         encoder.encode([s for group in sentences for s in group]),
         encoder.encode(list(inputs.silent_topics)),
+        encoder.encode([q.question for q in load_questions(NEAR_SET)]),
     )
     (folder / "answerability.json").unlink(missing_ok=True)
-    calibrate(Retriever(read_index(folder), encoder)).save(folder / "answerability.json")
+    (folder / "coverage.json").unlink(missing_ok=True)
+    answerability = calibrate(Retriever(read_index(folder), encoder))
+    answerability.save(folder / "answerability.json")
+    retriever = Retriever(read_index(folder), encoder, answerability=answerability)
+    calibrate_coverage(retriever).save(folder / "coverage.json")
     # The manifest goes last: a build that died half-way leaves the index stale, not wrong.
     Manifest.expected(settings, inputs).write(folder)
     return {

@@ -10,7 +10,7 @@ with its heading path and an id that stays the same when the index is rebuilt.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PATH_SEPARATOR = " › "
@@ -28,6 +28,12 @@ _AUTOLINK = re.compile(r"<(https?://[^>]+)>")
 _BOLD = re.compile(r"\*\*")
 # Navigation, not policy: the page's "Back to top" links and a pointer to a later section.
 _NOISE = re.compile(r"^(Back to top|More details of this can be found .*)$")
+# A numbered list ("1\\. What personally identifiable information...") on its own is a
+# table of contents: it is folded into the paragraph that introduces it.
+_LIST_ITEM = re.compile(r"^\s*\d+\\?\.\s")
+# A one-sentence paragraph just before a table ("This is a list of the main cookies we
+# use...") introduces the table: it is quoted with the names of the table's rows.
+_TABLE_INTRO_MAX_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,10 @@ class Clause:
     section: str
     text: str
     keywords: tuple[str, ...] = field(default=())
+    # Ids of parts folded into this clause (a table of contents, a table's introduction):
+    # they are no longer clauses of their own, and questions labelled with them are
+    # answered by this one.
+    folded: tuple[str, ...] = field(default=())
 
     @property
     def search_text(self) -> str:
@@ -104,6 +114,8 @@ class _Builder:
         self.subheading = title
 
     def add(self, text: str, *, key: str | None = None, keywords: tuple[str, ...] = ()) -> None:
+        lines = [line for line in text.splitlines() if line.strip()]
+        is_list = len(lines) > 1 and all(_LIST_ITEM.match(line) for line in lines)
         text = clean_inline(text)
         if not text or _NOISE.match(text):
             return
@@ -113,7 +125,23 @@ class _Builder:
             clause_id = f"{anchor}-{self._ordinal[anchor]}"
         else:
             clause_id = f"{anchor}-{slugify(key)}"
+        previous = self.clauses[-1] if self.clauses else None
+        if is_list and previous and previous.section == self.path and not previous.keywords:
+            # The id is used up all the same, so the clauses after keep theirs.
+            self.clauses[-1] = replace(
+                previous, text=f"{previous.text} {text}", folded=(*previous.folded, clause_id)
+            )
+            return
         self.clauses.append(Clause(clause_id, self.path, text, keywords))
+
+    def introduce_table(self, intro: int, rows: int) -> None:
+        """Quote a table's one-sentence introduction with the names of the table's rows
+        (clauses ``rows`` onwards), so "which cookies do you use?" gets the list."""
+        clause = self.clauses[intro]
+        if len(clause.text) > _TABLE_INTRO_MAX_CHARS or len(self.clauses) <= rows:
+            return
+        names = "; ".join(c.text.split(": ", 1)[0] for c in self.clauses[rows:])
+        self.clauses[intro] = replace(clause, text=f"{clause.text} {names}.")
 
 
 def _paragraphs(lines: list[str]) -> list[list[str]]:
@@ -198,8 +226,12 @@ def parse_policy(markdown: str) -> Policy:
             builder.enter_subheading(sub.group(1))
         elif _TABLE_RULE.match(stripped):
             body.pop()  # the header row ("Cookie name | Cookie purpose")
+            intro = bool(_paragraphs(body))
             flush()
+            rows = len(builder.clauses)
             i = _parse_table(lines, i + 1, builder)
+            if intro:
+                builder.introduce_table(rows - 1, rows)
             continue
         else:
             body.append(line)

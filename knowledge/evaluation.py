@@ -1,8 +1,10 @@
-"""Measure retrieval on question sets: hit@1, hit@3, MRR and refusals.
+"""Measure retrieval on question sets: hit@1, hit@3, MRR, refusals, quotes, hedges.
 
 A question set is JSON lines of ``{"question": str, "expected": [clause ids]}``; an empty
-``expected`` marks a question the policy does not answer. ``dev.jsonl`` is for tuning
-(and fitting the answerability model), ``heldout.jsonl`` only for reporting.
+``expected`` marks a question the policy does not answer. Sets may add ``evidence``
+(exact substrings of the answering sentence: the quote must hold one) and ``near`` (the
+clause next to a question that it does not answer). ``dev*.jsonl`` are for tuning and
+fitting the models; ``heldout*.jsonl`` only for reporting.
 """
 
 from __future__ import annotations
@@ -12,17 +14,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.answerability import FEATURES, Answerability, fit
+from knowledge.answerability import (
+    COVERAGE_FEATURES,
+    FEATURES,
+    MAX_HEDGED,
+    Answerability,
+    Coverage,
+    fit,
+)
 from knowledge.retrieval import Answer, Retriever
 from settings import QUESTION_SETS
 
 CALIBRATION_SET = "dev"
+# Answerable questions (with the clause that answers them) and near-topic ones.
+COVERAGE_SETS = ("dev", "dev-evidence", "dev-near")
+# Near-topic questions kept in the index: a new question much like one of them is
+# probably near a clause too (a question never counts its own copy).
+NEAR_SET = "dev-near"
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 @dataclass(frozen=True)
 class Question:
     question: str
     expected: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+    near: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -30,12 +47,27 @@ class Question:
 
 
 def load_questions(name: str) -> list[Question]:
-    """Read the question set ``name`` (``dev`` or ``heldout``)."""
+    """Read the question set ``name`` (``dev``, ``heldout2``, ``dev-near``...)."""
     lines = (QUESTION_SETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     return [
-        Question(row["question"], tuple(row["expected"]))
+        Question(
+            row["question"],
+            tuple(row["expected"]),
+            tuple(row.get("evidence", ())),
+            tuple(row.get("near", ())),
+        )
         for row in map(json.loads, filter(str.strip, lines))
     ]
+
+
+def normalise(text: str) -> str:
+    """Whitespace collapsed, curly quotes straightened, case folded: for evidence checks."""
+    return " ".join(text.translate(_QUOTES).split()).casefold()
+
+
+def quotes_evidence(quote: str, evidence: tuple[str, ...]) -> bool:
+    text = normalise(quote)
+    return any(normalise(e) in text for e in evidence if e.strip())
 
 
 def calibrate(retriever: Retriever, names: tuple[str, ...] = FEATURES) -> Answerability:
@@ -46,7 +78,25 @@ def calibrate(retriever: Retriever, names: tuple[str, ...] = FEATURES) -> Answer
     return fit(features, labels, names)
 
 
-def _rank_of(answer: Answer, expected: tuple[str, ...]) -> int | None:
+def calibrate_coverage(retriever: Retriever) -> Coverage:
+    """Fit the coverage model: answerable questions whose first clause is right (it
+    answers them) against near-topic ones (their first clause does not)."""
+    rows, labels = [], []
+    for name in COVERAGE_SETS:
+        for q in load_questions(name):
+            if q.answerable:
+                answer = retriever.ask(q.question, k=1)
+                if not answer.hits or answer.hits[0].clause.id not in retriever.known(q.expected):
+                    continue
+            elif not q.near:
+                continue
+            rows.append(retriever.coverage_features_of(q.question))
+            labels.append(q.answerable)
+    features, labels = np.array(rows), np.array(labels)
+    return fit(features, labels, COVERAGE_FEATURES, Coverage, MAX_HEDGED)
+
+
+def _rank_of(answer: Answer, expected: set[str]) -> int | None:
     for rank, hit in enumerate(answer.hits, start=1):
         if hit.clause.id in expected:
             return rank
@@ -67,26 +117,43 @@ def _miss(question: Question, answer: Answer, rank: int | None) -> dict:
 def evaluate(retriever: Retriever, questions: list[Question], misses: int = 10) -> dict:
     """Score ``retriever`` on ``questions``; returns figures and the worst misses."""
     ranks, refused, worst = [], 0, []
-    flagged = 0
+    flagged = hedged = quoted = with_evidence = 0
+    near = near_hedged = near_silent = 0
     for q in questions:
         answer = retriever.ask(q.question)
         if not q.answerable:
             flagged += not answer.answerable
+            if q.near:
+                near += 1
+                near_hedged += answer.verdict == "does_not_say"
+                near_silent += answer.verdict == "silent"
             continue
-        rank = _rank_of(answer, q.expected)
+        rank = _rank_of(answer, retriever.known(q.expected))
         ranks.append(rank)
         refused += not answer.answerable
+        hedged += answer.verdict == "does_not_say"
+        if q.evidence:
+            with_evidence += 1
+            quoted += (
+                answer.verdict == "answer"
+                and not answer.close_call
+                and quotes_evidence(answer.hits[0].quote, q.evidence)
+            )
         if rank != 1:
             worst.append(_miss(q, answer, rank))
     worst.sort(key=lambda m: (m["rank"] is not None, -m["score"]))
     n, silent = max(len(ranks), 1), sum(not q.answerable for q in questions)
     refusals = flagged + refused
     return {
+        "quoted": round(quoted / with_evidence, 4) if with_evidence else None,
+        "hedged": round(hedged / n, 4) if ranks else None,
+        "near_hedged": round(near_hedged / near, 4) if near else None,
+        "near_silent": round(near_silent / near, 4) if near else None,
         "answerable": len(ranks),
         "unanswerable": silent,
-        "hit@1": round(sum(r == 1 for r in ranks) / n, 4),
-        "hit@3": round(sum(r is not None and r <= 3 for r in ranks) / n, 4),
-        "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
+        "hit@1": round(sum(r == 1 for r in ranks) / n, 4) if ranks else None,
+        "hit@3": round(sum(r is not None and r <= 3 for r in ranks) / n, 4) if ranks else None,
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if ranks else None,
         "unanswerable_recall": round(flagged / max(silent, 1), 4),
         "unanswerable_precision": round(flagged / refusals, 4) if refusals else 1.0,
         "answerable_refused": round(refused / n, 4),

@@ -6,8 +6,10 @@ Layout of the index folder::
                         clause one vector of its text, then one per alias (enrichment.yml)
     sentences.npy       one normalised vector per sentence, for quoting the right sentences
     silent.npy          one vector per topic the policy is silent on (silent_topics.yml)
+    near.npy            one vector per near-topic development question (dev-near.jsonl)
     clauses.json        sidecar: the clauses, their aliases and sentences, the policy date
     answerability.json  the fitted "does the policy answer this?" model
+    coverage.json       the fitted "does the first clause answer it, or only touch on it?" model
     manifest.json       what the index was built from (hashes of every input)
 
 The manifest is written last and lets every reader tell a current index from a stale
@@ -24,15 +26,16 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from knowledge.answerability import Answerability, load_silent_topics
+from knowledge.answerability import Answerability, Coverage, load_silent_topics
 from knowledge.clauses import Clause, Policy, load_policy
 from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
 from settings import QUESTION_SETS, KnowledgeSettings
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
-CALIBRATION_SET = "dev"
+# The development sets the fitted models learn from (knowledge.evaluation).
+CALIBRATION_SETS = ("dev", "dev-evidence", "dev-near")
 
 
 class IndexNotReady(RuntimeError):
@@ -69,7 +72,9 @@ class Inputs:
             {
                 "clauses": [[asdict(c), self.aliases.get(c.id, ())] for c in self.policy.clauses],
                 "silent": self.silent_topics,
-                "calibration": (QUESTION_SETS / f"{CALIBRATION_SET}.jsonl").read_text(),
+                "calibration": [
+                    (QUESTION_SETS / f"{name}.jsonl").read_text() for name in CALIBRATION_SETS
+                ],
             },
             sort_keys=True,
         )
@@ -128,6 +133,8 @@ class ClauseIndex:
     silent_vectors: np.ndarray
     answerability: Answerability | None
     archived_on: str | None
+    coverage: Coverage | None = None
+    near_vectors: np.ndarray | None = None
 
     def sentence_vectors_of(self, position: int) -> np.ndarray:
         start = self.sentence_offsets[position]
@@ -157,9 +164,11 @@ def write_vectors(
     sentences: list[list[str]],
     sentence_vectors: np.ndarray,
     silent_vectors: np.ndarray,
+    near_vectors: np.ndarray,
 ) -> None:
-    """Write everything but the answerability model and the manifest."""
+    """Write everything but the fitted models and the manifest."""
     folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / "near.npy", near_vectors)
     index = faiss.IndexFlatIP(view_vectors.shape[1])
     index.add(view_vectors)
     faiss.write_index(index, str(folder / "clauses.faiss"))
@@ -183,11 +192,15 @@ def read_index(folder: Path) -> ClauseIndex:
     for position, entry in enumerate(sidecar["clauses"]):
         sentences.append(tuple(entry.pop("sentences")))
         aliases.append(tuple(entry.pop("aliases")))
-        clauses.append(Clause(**entry | {"keywords": tuple(entry["keywords"])}))
+        clauses.append(
+            Clause(
+                **entry | {"keywords": tuple(entry["keywords"]), "folded": tuple(entry["folded"])}
+            )
+        )
         offsets.append(sum(len(s) for s in sentences[:-1]))
         owners += [position] * (1 + len(aliases[-1]))
     owner = np.asarray(owners)
-    calibration = folder / "answerability.json"
+    calibration, coverage = folder / "answerability.json", folder / "coverage.json"
     return ClauseIndex(
         clauses=tuple(clauses),
         aliases=tuple(aliases),
@@ -201,6 +214,8 @@ def read_index(folder: Path) -> ClauseIndex:
         silent_vectors=np.load(folder / "silent.npy"),
         answerability=Answerability.load(calibration) if calibration.exists() else None,
         archived_on=sidecar["archived_on"],
+        coverage=Coverage.load(coverage) if coverage.exists() else None,
+        near_vectors=np.load(folder / "near.npy") if (folder / "near.npy").exists() else None,
     )
 
 

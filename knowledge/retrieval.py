@@ -11,19 +11,20 @@ in ``knowledge.answerability``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from knowledge.answerability import Answerability
+from knowledge.answerability import Answerability, Coverage
 from knowledge.clauses import Clause
 from knowledge.embedding import Encoder
 from knowledge.index import ClauseIndex, load
 from settings import KnowledgeSettings
 
 Mode = Literal["dense", "bm25", "hybrid"]
+SAME_QUESTION = 0.999  # cosine similarity above which two questions are the same
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
     [
@@ -101,7 +102,11 @@ class RetrievalConfig:
     dense_weight: float = 3.0
     max_quote_sentences: int = 3
     quote_margin: float = 0.12
+    overlap_weight: float = 0.3
+    whole_clause_chars: int = 700
+    min_quote_chars: int = 160
     close_call_margin: float = 0.01
+    close_call_overlap_lead: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -125,11 +130,21 @@ class Answer:
     answerable: bool
     hits: list[Hit] = field(default_factory=list)
     close_call: bool = False
+    # False when the best clause is on the question's topic but does not answer it
+    # (the policy "does not say"): see ``knowledge.answerability.Coverage``.
+    covered: bool = True
+
+    @property
+    def verdict(self) -> Literal["answer", "does_not_say", "silent"]:
+        if not self.answerable:
+            return "silent"
+        return "answer" if self.covered else "does_not_say"
 
     def as_json(self) -> dict:
         return {
             "question": self.question,
             "answerable": self.answerable,
+            "verdict": self.verdict,
             "results": [h.as_json() for h in self.hits],
         }
 
@@ -142,11 +157,48 @@ class _Scores:
     dense: np.ndarray
     lexical: np.ndarray
     silent: float
+    tokens: tuple[str, ...] = ()
+    question: str = ""
+    near: float = -1.0
 
     def features(self) -> np.ndarray:
         """The answerability features, in ``knowledge.answerability.FEATURES`` order."""
         best = float(self.dense.max())
         return np.array([best, float(self.lexical.max()), best - self.silent])
+
+
+# What a question asks for, and how a clause would state it. A question asking "how
+# long" of a clause that names no period is on the clause's topic, not answered by it.
+_ASKS_FOR = (
+    (
+        re.compile(
+            r"\bhow long\b|\bhow many (days|weeks|months|years)\b|\bfor how long\b|"
+            r"\buntil when\b|\bretain|\bretention\b|\bhow soon\b|\bhow quickly\b|"
+            r"\bwithin how\b|\bhow often\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b\d+\s*(days?|weeks?|months?|years?|hours?)\b|\bperiod\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"\bhow many\b|\bhow much\b|\bpercentage\b|\bcost\b|\bfees?\b", re.I),
+        re.compile(r"\d"),
+    ),
+    (
+        re.compile(
+            r"\bwhich countr|\bwhat countr|\babroad\b|\boutside (the )?(uk|eu|europe)\b|"
+            r"\bin the (uk|eu|us)\b|\bwhere\b.*\b(stored|kept|held|located|based|hosted)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(uk|united kingdom|eu|europe|countr(y|ies)|abroad|located|facility)\b", re.I
+        ),
+    ),
+)
+
+
+def asks_what_clause_lacks(question: str, clause_text: str) -> bool:
+    """The question asks for a period, a number or a place that the clause never states."""
+    return any(ask.search(question) and not has.search(clause_text) for ask, has in _ASKS_FOR)
 
 
 def tokenize(text: str) -> list[str]:
@@ -168,17 +220,29 @@ class Retriever:
         encoder: Encoder,
         config: RetrievalConfig | None = None,
         answerability: Answerability | None = None,
+        coverage: Coverage | None = None,
     ) -> None:
-        """``answerability`` replaces the index's fitted model (evaluation compares them)."""
+        """``answerability`` and ``coverage`` replace the index's fitted models (evaluation
+        compares them; the build fits them)."""
         self.index = index
         self.encoder = encoder
         self.config = config or RetrievalConfig()
         self.answerability = answerability or index.answerability
+        self.coverage = coverage if coverage is not None else index.coverage
         documents = [
             " ".join([c.search_text, *(aliases if self.config.use_aliases else ())])
             for c, aliases in zip(index.clauses, index.aliases, strict=True)
         ]
         self._bm25 = BM25Okapi([tokenize(d) for d in documents])
+        self._idf = dict(self._bm25.idf)
+        self._max_idf = max(self._idf.values(), default=1.0)
+        # Word sets for the term-coverage signals: each clause with its aliases, each
+        # clause in the policy's own words only, and each sentence.
+        self._clause_tokens = [frozenset(tokenize(d)) for d in documents]
+        self._text_tokens = [frozenset(tokenize(c.search_text)) for c in index.clauses]
+        self._sentence_tokens = [
+            [frozenset(tokenize(s)) for s in group] for group in index.sentences
+        ]
 
     @classmethod
     def from_settings(
@@ -187,18 +251,48 @@ class Retriever:
         """Load the index (raising if missing or stale) and the model, once."""
         return cls(load(settings), Encoder(settings.model), config)
 
-    def ask(self, question: str, k: int = 3) -> Answer:
-        """Rank clauses for ``question`` and say whether the best one answers it."""
+    def ask(self, question: str, k: int = 3, previous: str | None = None) -> Answer:
+        """Rank clauses for ``question`` and say whether the best one answers it.
+
+        A follow-up ("and who can see it?") is ranked with the ``previous`` question it
+        leans on, but its quote is picked for its own words: the answer to a follow-up is
+        usually another sentence of the same clause.
+        """
         question = " ".join(question.split())
         if not has_words(question):
             return Answer(question, False, [])
+        own = None
+        if previous:
+            own = self._score(question)
+            question = f"{' '.join(previous.split())} {question}"
         scores = self._score(question)
+        if own is not None:
+            # Both readings count: the follow-up with its topic, and its own words.
+            scores = replace(scores, dense=(scores.dense + own.dense) / 2)
         ranking = self._rank(scores)[:k]
-        hits = [self._hit(p, scores) for p in ranking]
+        hits = [self._hit(p, scores, own) for p in ranking]
         model = self.answerability
         answerable = model is None or model.answers(scores.features())
+        covered = True
+        # The coverage model was fitted on questions that stand alone; a follow-up's
+        # words ("can I block it?") say too little on their own to judge it.
+        if answerable and self.coverage is not None and own is None:
+            covered = self.coverage.answers(self.coverage_features(ranking[0], scores))
         close = len(hits) > 1 and abs(hits[0].score - hits[1].score) < self.config.close_call_margin
-        return Answer(question, answerable, hits, close_call=answerable and close)
+        close = close and answerable and covered and not self._plainly_first(ranking, scores)
+        return Answer(question, answerable, hits, close_call=close, covered=covered)
+
+    def _plainly_first(self, ranking: list[int], scores: _Scores) -> bool:
+        """The first clause holds clearly more of the question's words than the second:
+        no need to ask which one was meant."""
+        first, second = (self._overlap(scores.tokens, self._clause_tokens[p]) for p in ranking[:2])
+        return first - second >= self.config.close_call_overlap_lead
+
+    def known(self, clause_ids: tuple[str, ...]) -> set[str]:
+        """The clause ids that stand for ``clause_ids``: an id folded into another
+        clause (a table of contents, a table's introduction) is answered by that one."""
+        home = {old: c.id for c in self.index.clauses for old in c.folded}
+        return {home.get(i, i) for i in clause_ids}
 
     def hit_for(self, clause_id: str, question: str) -> Hit | None:
         """The clause ``clause_id`` quoted for ``question`` (after the customer chose it)."""
@@ -212,14 +306,64 @@ class Retriever:
         """Answerability features of ``question`` (used to fit the model)."""
         return self._score(" ".join(question.split())).features()
 
+    def coverage_features_of(self, question: str) -> np.ndarray:
+        """Coverage features of ``question`` against its first clause (to fit that model)."""
+        scores = self._score(" ".join(question.split()))
+        return self.coverage_features(self._rank(scores)[0], scores)
+
+    def coverage_features(self, position: int, scores: _Scores) -> np.ndarray:
+        """Does clause ``position`` answer the question, or only share its topic?
+
+        In ``knowledge.answerability.COVERAGE_FEATURES`` order: the clause's dense
+        similarity, its best sentence's similarity (the policy's words, not aliases), the
+        IDF-weighted share of the question's words in the clause with its aliases, in the
+        policy's words alone and in the best sentence, and whether the question asks for
+        something (a period, a number, a place...) that the clause never states.
+        """
+        sentences = self.index.sentence_vectors_of(position) @ scores.query
+        best = int(np.argmax(sentences))
+        tokens = scores.tokens
+        return np.array(
+            [
+                float(scores.dense[position]),
+                float(sentences[best]),
+                self._overlap(tokens, self._clause_tokens[position]),
+                self._overlap(tokens, self._text_tokens[position]),
+                self._overlap(tokens, self._sentence_tokens[position][best]),
+                float(asks_what_clause_lacks(scores.question, self.index.clauses[position].text)),
+                float(scores.dense[position]) - scores.silent,
+                scores.near - float(scores.dense[position]),
+            ]
+        )
+
+    def _overlap(self, tokens: tuple[str, ...], words: frozenset[str]) -> float:
+        """IDF-weighted share of the question's words found in ``words``."""
+        unique = set(tokens)
+        total = sum(self._idf.get(t, self._max_idf) for t in unique)
+        if not total:
+            return 0.0
+        return sum(self._idf.get(t, self._max_idf) for t in unique if t in words) / total
+
     def _score(self, question: str) -> _Scores:
         query = self.encoder.encode_one(question)
+        tokens = tuple(tokenize(question))
         return _Scores(
             query=query,
             dense=self._dense_similarities(query),
-            lexical=np.asarray(self._bm25.get_scores(tokenize(question))),
+            lexical=np.asarray(self._bm25.get_scores(list(tokens))),
             silent=float((self.index.silent_vectors @ query).max(initial=-1.0)),
+            tokens=tokens,
+            question=question,
+            near=self._near_similarity(query),
         )
+
+    def _near_similarity(self, query: np.ndarray) -> float:
+        """Similarity to the closest known near-topic question, not counting itself."""
+        near = self.index.near_vectors
+        if near is None or not len(near):
+            return -1.0
+        similarity = near @ query
+        return float(similarity[similarity < SAME_QUESTION].max(initial=-1.0))
 
     def _dense_similarities(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of each clause: the best of its vectors and its sentences.
@@ -256,21 +400,44 @@ class Retriever:
                 fused[position] += weight / (cfg.rrf_k + rank + 1)
         return sorted(fused, key=lambda p: -fused[p])
 
-    def _hit(self, position: int, scores: _Scores) -> Hit:
+    def _hit(self, position: int, scores: _Scores, own: _Scores | None = None) -> Hit:
         clause = self.index.clauses[position]
-        return Hit(clause, float(scores.dense[position]), self.quote(position, scores.query))
+        quoting = own or scores
+        quote = self.quote(position, quoting.query, quoting.tokens)
+        return Hit(clause, float(scores.dense[position]), quote)
 
-    def quote(self, position: int, query: np.ndarray) -> str:
-        """The clause's sentences that answer the query best, in the policy's order.
+    def sentence_scores(
+        self, position: int, query: np.ndarray, tokens: tuple[str, ...] = ()
+    ) -> np.ndarray:
+        """How well each sentence of a clause answers the question: MiniLM similarity
+        plus the weighted share of the question's words it holds."""
+        similarity = self.index.sentence_vectors_of(position) @ query
+        overlap = np.array([self._overlap(tokens, w) for w in self._sentence_tokens[position]])
+        return similarity + self.config.overlap_weight * overlap
 
-        A cookie-table row always keeps its first sentence, which names the cookies.
+    def quote(self, position: int, query: np.ndarray, tokens: tuple[str, ...] = ()) -> str:
+        """The clause's sentences that answer the question, in the policy's order.
+
+        A short clause is quoted whole. From a long one: always the best sentence, those
+        nearly as good, and the sentence after while the quote is short. A cookie-table
+        row always keeps its first sentence, which names the cookies.
         """
         sentences = self.index.sentences[position]
-        similarity = self.index.sentence_vectors_of(position) @ query
         cfg = self.config
-        best = float(similarity.max())
-        chosen = [i for i in np.argsort(-similarity) if similarity[i] >= best - cfg.quote_margin]
+        if len(self.index.clauses[position].text) <= cfg.whole_clause_chars:
+            return " ".join(sentences)
+        score = self.sentence_scores(position, query, tokens)
+        best = int(np.argmax(score))
+        chosen = [int(i) for i in np.argsort(-score) if score[i] >= score[best] - cfg.quote_margin]
         chosen = chosen[: cfg.max_quote_sentences]
         if self.index.clauses[position].keywords and 0 not in chosen:
             chosen = [0, *chosen[: cfg.max_quote_sentences - 1]]
-        return " ".join(sentences[i] for i in sorted(chosen))
+            if best not in chosen:
+                chosen[-1] = best
+        following = best + 1
+        while sum(len(sentences[i]) for i in chosen) < cfg.min_quote_chars and following < len(
+            sentences
+        ):
+            chosen.append(following)
+            following += 1
+        return " ".join(sentences[i] for i in sorted(set(chosen)))

@@ -9,6 +9,7 @@ import re
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'“(])")
 _ABBREVIATIONS = ("etc.", "e.g.", "i.e.", "Inc.", "Ltd.")
 _LIST_NUMBER = re.compile(r"^\d+\.$")
+_LIST_ITEM = re.compile(r"^\d+\. ")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -18,6 +19,11 @@ def split_sentences(text: str) -> list[str]:
         for piece in _BOUNDARY.split(line.strip()):
             previous = pieces[-1] if pieces else ""
             if previous.endswith(_ABBREVIATIONS) or _LIST_NUMBER.match(previous):
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            elif _LIST_ITEM.match(previous) and (
+                _LIST_NUMBER.match(piece) or _LIST_NUMBER.match(previous.rsplit(" ", 1)[-1])
+            ):
+                # A numbered list is quoted as one piece, not item by item.
                 pieces[-1] = f"{pieces[-1]} {piece}"
             elif piece.strip():
                 pieces.append(piece.strip())

@@ -43,9 +43,15 @@ PROFILE_SECONDS = 20
 PROFILED = ("rasa-server", "action-server")
 TOP_FRAMES = 12
 EVERYWHERE = 0.8  # share of samples above which a frame is the server's loop
-# Every policy reply quotes the policy, offers a choice of clauses, or says the policy
-# does not answer; anything else (a fallback, an error) is counted apart.
-ANSWER_MARKS = ("From our privacy policy", "Which did you mean", "doesn't cover that")
+# Every policy reply quotes the policy, offers a choice of clauses, says the policy is
+# silent, or says it does not say that (with the closest clause); anything else (a
+# fallback, an error) is counted apart.
+ANSWER_MARKS = (
+    "From our privacy policy",
+    "Which did you mean",
+    "doesn't cover that",
+    "doesn't say that",
+)
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:

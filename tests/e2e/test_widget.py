@@ -4,6 +4,7 @@ driven by Playwright against the stack's own web server and Rasa's socket.io cha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -98,6 +99,29 @@ def test_question_gets_the_quote_captioned_with_its_section(page: Page, stack: S
     assert page.evaluate("window.typingShown") is True
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOT)
+
+
+def test_a_near_topic_question_shows_the_closest_quote_between_lead_and_contacts(
+    page: Page, stack: Stack
+) -> None:
+    question = "How many months do you keep IP address logs for?"
+    sender = new_sender("widget-check")
+    heading, quoted, note = (
+        m["text"] for m in send(stack.settings.rest_webhook, sender, question).json()
+    )
+    lead, section = re.fullmatch(r"(.*?) \((.*)\):", heading).groups()
+    quote = quoted.strip('"')
+    open_chat(page)
+    ask(page, question)
+    answer = page.locator(".msg.bot").filter(has=page.locator("figure"))
+    expect(answer.locator("figcaption")).to_have_text(
+        f"Privacy policy · {section}", timeout=ANSWER_TIMEOUT_MS
+    )
+    expect(answer.locator("blockquote")).to_have_text(quote)
+    expect(answer.locator("p")).to_have_text([f"{lead}:", note])
+    expect(answer.get_by_role("link", name="webmaster@jessops.com")).to_have_attribute(
+        "href", "mailto:webmaster@jessops.com"
+    )
 
 
 def test_button_sends_its_payload_and_shows_its_title(page: Page) -> None:

@@ -78,3 +78,24 @@ def test_a_small_document_with_a_table() -> None:
     assert [c.id for c in clauses] == ["sub-1", "sub-label", "sub-c-cookie", "sub-2"]
     assert clauses[1].text == "Label (a, b cookies): Does x. More on x."
     assert clauses[3].text == "After the table."
+
+
+def test_the_table_of_contents_is_not_a_clause_of_its_own() -> None:
+    """The numbered list of what the statement covers is folded into the paragraph that
+    introduces it; its old id points there, and the ids after it are unchanged."""
+    assert "introduction-2" not in BY_ID
+    intro = BY_ID["introduction-1"]
+    assert intro.folded == ("introduction-2",)
+    assert "9. How users can contact us with questions" in intro.text
+    assert BY_ID["introduction-3"].text.startswith("If users have questions or concerns")
+    assert BY_ID["introduction-4"].text.startswith("If they do not receive acknowledgment")
+    assert not any(c.text[:3].rstrip(".").isdigit() for c in POLICY.clauses)
+
+
+def test_a_table_introduction_is_quoted_with_the_rows_it_introduces() -> None:
+    intro = BY_ID["our-cookies-4"].text
+    assert intro.startswith("This is a list of the main cookies we use")
+    assert "Reevoo cookie (reevoo_utmb" in intro and "Basket cookie (GuestUser cookie)" in intro
+    # The substantive clauses around it keep their ids and words.
+    assert BY_ID["our-cookies-3"].text.startswith("Please be aware")
+    assert BY_ID["our-cookies-reevoo-cookie"].text.startswith("Reevoo cookie")

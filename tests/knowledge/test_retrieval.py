@@ -12,10 +12,14 @@ import pytest
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.retrieval import Retriever
 
-# Floors a little under the measured figures (README, "Retrieval quality").
+# Floors a little under the measured figures (docs/answers.md, `make eval`).
 FLOORS = {
-    "dev": {"hit@1": 0.97, "hit@3": 0.98, "unanswerable_recall": 0.93},
-    "heldout": {"hit@1": 0.89, "hit@3": 0.95, "unanswerable_recall": 0.92},
+    "dev": {"hit@1": 0.98, "hit@3": 0.99, "unanswerable_recall": 0.95},
+    "heldout": {"hit@1": 0.91, "hit@3": 0.97, "unanswerable_recall": 0.99},
+    # The new sets: the quote must hold the answering sentence; near-topic questions
+    # should be told the policy does not say.
+    "heldout2": {"hit@1": 0.88, "hit@3": 0.99, "unanswerable_recall": 0.85, "quoted": 0.78},
+    "heldout-near": {"near_hedged": 0.66},
 }
 # At most this share of answerable questions may be refused as "the policy doesn't say".
 MAX_REFUSED = 0.05
@@ -36,18 +40,18 @@ def test_question_sets_are_big_enough_and_name_real_clauses(retriever: Retriever
     dev, heldout = load_questions("dev"), load_questions("heldout")
     assert sum(q.answerable for q in dev) >= 60 and sum(not q.answerable for q in dev) >= 15
     for q in dev + heldout:
-        assert set(q.expected) <= ids, q
+        assert retriever.known(q.expected) <= ids, q
     assert not {q.question for q in dev} & {q.question for q in heldout}
 
 
 def test_json_contract_of_an_answer(retriever: Retriever) -> None:
     answer = retriever.ask("Do you keep my credit card number in cookies?").as_json()
-    assert set(answer) == {"question", "answerable", "results"}
+    assert set(answer) == {"question", "answerable", "verdict", "results"}
     assert len(answer["results"]) == 3
     scores = [r["score"] for r in answer["results"]]
     for result in answer["results"]:
         assert set(result) == {"id", "section", "text", "score"}
-    assert answer["answerable"] is True
+    assert answer["answerable"] is True and answer["verdict"] == "answer"
     assert "our-cookies-2" in [r["id"] for r in answer["results"]]
     assert all(isinstance(s, float) for s in scores)
 

@@ -9,7 +9,9 @@
  * - A message typed while connecting, or while the bot is unreachable, is shown at once
  *   and sent when the session is (re)confirmed.
  * - A policy quote arrives as data, {quote, section} (the socketio variation of
- *   utter_policy_quote in domain.yml), and is shown as a quote captioned with its section.
+ *   utter_policy_quote in domain.yml), and is shown as a quote captioned with its section;
+ *   "the policy doesn't say that" (utter_policy_does_not_say) adds a lead before the
+ *   quote and a note with the contacts after it.
  */
 (() => {
   "use strict";
@@ -126,12 +128,19 @@
     }
   }
 
+  function paragraph(text) {
+    const p = document.createElement("p");
+    appendRichText(p, text);
+    return p;
+  }
+
   function render(entry) {
     const item = document.createElement("div");
     item.className = `msg ${entry.role}`;
     if (entry.role === "user") {
       item.append(entry.text);
     } else if (entry.section) {
+      if (entry.lead) item.append(paragraph(entry.lead));
       const figure = document.createElement("figure");
       const caption = document.createElement("figcaption");
       caption.textContent = `Privacy policy · ${entry.section}`;
@@ -139,6 +148,7 @@
       appendRichText(quote, entry.text);
       figure.append(caption, quote);
       item.append(figure);
+      if (entry.note) item.append(paragraph(entry.note));
     } else {
       appendRichText(item, entry.text);
     }
@@ -162,7 +172,14 @@
       payload: String(b.payload),
     }));
     if (typeof message.quote === "string" && message.quote) {
-      return { role: "bot", text: message.quote, section: String(message.section || ""), buttons };
+      return {
+        role: "bot",
+        text: message.quote,
+        section: String(message.section || ""),
+        lead: String(message.lead || ""),
+        note: String(message.note || ""),
+        buttons,
+      };
     }
     const text = typeof message.text === "string" ? message.text.trim() : "";
     return text || buttons.length ? { role: "bot", text, buttons } : null;

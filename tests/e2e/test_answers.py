@@ -1,0 +1,66 @@
+"""End to end over REST: the whole text of every bot turn for the answers issue 12 is
+about: the quote holds the answering sentence, a near-topic question is told the policy
+does not say (with the closest clause and the contacts), a question the policy never
+touches is told it is silent, and a follow-up is answered for what it asks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.rest import converse
+
+pytestmark = pytest.mark.e2e
+
+CONTACTS = (
+    "For questions about the policy, email webmaster@jessops.com. For anything else, "
+    "contact customer service at cs@jessops.com or call 0845 458 7005."
+)
+LOG_FILES = (
+    '"Like most standard Web site servers we use log files. This includes internet protocol '
+    "(IP) addresses, browser type, internet service provider (ISP), referring/exit pages, "
+    "platform type, date/time stamp, and number of clicks to analyze trends, administer the "
+    "site, track user's movement in the aggregate, and gather broad demographic information "
+    'for aggregate use. IP addresses, etc. are not linked to personally identifiable information."'
+)
+OUR_COOKIES = "From our privacy policy (Information collection and use › Cookies › Our cookies):"
+
+
+@pytest.mark.parametrize(
+    ("turns", "replies"),
+    [
+        pytest.param(
+            ["Do you log my IP address?"],
+            [f"From our privacy policy (Information collection and use › Log Files):\n{LOG_FILES}"],
+            id="quote-holds-the-answering-sentence",
+        ),
+        pytest.param(
+            ["How many months do you keep IP address logs for?"],
+            [
+                "Our privacy policy doesn't say that. The closest it comes is this part "
+                f"(Information collection and use › Log Files):\n{LOG_FILES}\n{CONTACTS}"
+            ],
+            id="near-topic-does-not-say",
+        ),
+        pytest.param(
+            ["do you use my data to train AI"],
+            [
+                "Our privacy policy doesn't cover that, so I can't answer it from the policy. "
+                + CONTACTS
+            ],
+            id="silent",
+        ),
+        pytest.param(
+            ["What does the Basket cookie do?", "and the ordering one?"],
+            [
+                f'{OUR_COOKIES}\n"Basket cookie (GuestUser cookie): This cookie is used to keep a '
+                "history of items added into the shopping basket. Only used to enhance your "
+                'shopping experiences."',
+                f'{OUR_COOKIES}\n"Ordering cookie (OrderId cookie): This cookie is used to manage '
+                'your shopping basket. The website would not work for you without it."',
+            ],
+            id="follow-up",
+        ),
+    ],
+)
+def test_every_bot_turn_in_full(stack: object, turns: list[str], replies: list[str]) -> None:
+    assert converse(stack.settings.rest_webhook, turns) == replies

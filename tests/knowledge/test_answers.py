@@ -1,0 +1,101 @@
+"""What the customer is shown: the quote keeps the answering sentence, follow-ups are
+quoted for their own words, and a question next to a clause that does not answer it
+is told the policy does not say."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.evaluation import quotes_evidence
+from knowledge.retrieval import Retriever, asks_what_clause_lacks, tokenize
+from knowledge.sentences import split_sentences
+
+
+def test_a_short_clause_is_quoted_whole(retriever: Retriever) -> None:
+    """The log-files clause answers "do you log my IP address?" in its second sentence."""
+    answer = retriever.ask("Do you log my IP address?")
+    top = answer.hits[0]
+    assert top.clause.id == "log-files-1" and answer.verdict == "answer"
+    assert top.quote == " ".join(split_sentences(top.clause.text))
+    assert "internet protocol (IP) addresses" in top.quote
+
+
+def test_a_long_clause_is_quoted_from_the_sentence_that_answers(retriever: Retriever) -> None:
+    answer = retriever.ask("who can see the data the google analytics cookies store?")
+    hit = answer.hits[0]
+    assert hit.clause.id == "our-cookies-google-analytics-cookie"
+    assert len(hit.quote) < len(hit.clause.text)
+    assert hit.quote.startswith("Google Analytics cookie")  # names the cookie
+    assert "can only be seen by the relevant teams at Jessops and Google" in hit.quote
+
+
+def test_the_best_sentence_is_always_in_the_quote(retriever: Retriever) -> None:
+    """Scores mix MiniLM similarity with the question's words; the quote keeps the top one,
+    in the policy's order."""
+    position = next(
+        i
+        for i, c in enumerate(retriever.index.clauses)
+        if c.id == "our-cookies-ibm-coremetrics-analytics-cookie"
+    )
+    question = "does coremetrics make the customers who bought this also bought suggestions"
+    query = retriever.encoder.encode_one(question)
+    tokens = tuple(tokenize(question))
+    scores = retriever.sentence_scores(position, query, tokens)
+    sentences = retriever.index.sentences[position]
+    best = sentences[int(scores.argmax())]
+    quote = retriever.quote(position, query, tokens)
+    assert "personalised product recommendations" in best
+    assert best in quote
+    order = [quote.index(s) for s in sentences if s in quote]
+    assert order == sorted(order)
+
+
+def test_the_table_of_contents_does_not_answer_who_to_email(retriever: Retriever) -> None:
+    answer = retriever.ask("Who do I email with a question about this privacy policy?")
+    assert answer.hits[0].clause.id == "introduction-3"
+    assert "webmaster@jessops.com" in answer.hits[0].quote
+
+
+def test_a_follow_up_is_quoted_for_its_own_words(retriever: Retriever) -> None:
+    answer = retriever.ask("and who can see it?", previous="What's the Reevoo cookie for?")
+    hit = answer.hits[0]
+    assert hit.clause.id == "our-cookies-reevoo-cookie" and answer.verdict == "answer"
+    assert quotes_evidence(hit.quote, ("can be seen only by the relevant teams at Jessops",))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many months do you keep IP address logs for?",
+        "How long do you keep my survey answers?",
+    ],
+)
+def test_near_topic_questions_get_the_policy_does_not_say(
+    retriever: Retriever, question: str
+) -> None:
+    answer = retriever.ask(question)
+    assert answer.verdict == "does_not_say", answer.as_json()
+    assert answer.hits  # the closest clause is still shown
+    assert not answer.close_call
+
+
+def test_answerable_questions_next_to_them_are_answered(retriever: Retriever) -> None:
+    for question in ("Do you log my IP address?", "Do I have to fill in your surveys?"):
+        assert retriever.ask(question).verdict == "answer", question
+
+
+def test_unrelated_questions_are_still_silent(retriever: Retriever) -> None:
+    assert retriever.ask("What time does the Leeds shop open on Sunday?").verdict == "silent"
+
+
+def test_asking_for_what_a_clause_never_states() -> None:
+    log_files = "Like most standard Web site servers we use log files."
+    assert asks_what_clause_lacks("How many months do you keep IP logs?", log_files)
+    assert not asks_what_clause_lacks("how much does it cost to ring you", "call 0845 458 7005")
+    assert not asks_what_clause_lacks("Do you log my IP address?", log_files)
+    notice = "Users will be notified via a prominent notice on our Web site for 30 days prior"
+    assert not asks_what_clause_lacks("How long before a change of owner am I told?", notice)
+
+
+def test_folded_ids_stand_for_the_clause_they_were_folded_into(retriever: Retriever) -> None:
+    assert retriever.known(("introduction-2", "links-1")) == {"introduction-1", "links-1"}
