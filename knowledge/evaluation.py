@@ -10,6 +10,7 @@ fitting the models; ``heldout*.jsonl`` only for reporting.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,7 @@ COVERAGE_SETS = ("dev", "dev-evidence", "dev-near")
 # Near-topic questions kept in the index: a new question much like one of them is
 # probably near a clause too (a question never counts its own copy).
 NEAR_SET = "dev-near"
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'"})
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_QUOTES).split()).casefold()
 
 
-def quotes_evidence(quote: str, evidence: tuple[str, ...]) -> bool:
+def quotes_evidence(quote: str, evidence: Iterable[str]) -> bool:
+    """Does ``quote`` hold one of the evidence strings (each exact in the policy)?"""
     text = normalise(quote)
     return any(normalise(e) in text for e in evidence if e.strip())
 

@@ -40,6 +40,7 @@ from pathlib import Path
 import requests
 
 from knowledge.clauses import load_policy
+from knowledge.evaluation import quotes_evidence
 from knowledge.sentences import split_sentences
 from settings import PROJECT_ROOT, QUESTION_SETS, KnowledgeSettings
 from tests.support.rest import new_sender
@@ -53,13 +54,6 @@ ALL_SETS = DEV_SETS + HELDOUT_SETS
 CONTACTS = ("webmaster@jessops.com", "cs@jessops.com", "0845 458 7005")
 KINDS = ("quote", "hedge", "silent", "choice", "out_of_scope", "away")
 TIMEOUT_S = 60
-
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'"})
-
-
-def normalise(text: str) -> str:
-    """Whitespace collapsed, curly quotes straightened, case folded."""
-    return " ".join(text.translate(_QUOTES).split()).casefold()
 
 
 def kind_of(text: str) -> str:
@@ -127,11 +121,6 @@ class ClauseSentences:
 
     def of(self, clause_id: str) -> list[str]:
         return self._sentences.get(self._home.get(clause_id, clause_id), [])
-
-
-def quotes_evidence(reply: str, evidence: list[str]) -> bool:
-    text = normalise(reply)
-    return any(normalise(e) in text for e in evidence if e.strip())
 
 
 def ask(webhook: str, sender: str, message: str) -> str:

@@ -34,6 +34,7 @@ from settings import ACTIONS_BIN, KnowledgeSettings, Paths
 from stack.processes import Stack
 from tests.support.rest import new_sender, reply_text
 from tests.support.stacks import stack_on_free_ports
+from tools.answer_eval import kind_of
 
 ROUNDS = 3  # passes over the question set for retrieval latency
 REST_SAMPLES = 60
@@ -46,12 +47,7 @@ EVERYWHERE = 0.8  # share of samples above which a frame is the server's loop
 # Every policy reply quotes the policy, offers a choice of clauses, says the policy is
 # silent, or says it does not say that (with the closest clause); anything else (a
 # fallback, an error) is counted apart.
-ANSWER_MARKS = (
-    "From our privacy policy",
-    "Which did you mean",
-    "doesn't cover that",
-    "doesn't say that",
-)
+POLICY_REPLIES = frozenset({"quote", "choice", "silent", "hedge"})
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
@@ -94,7 +90,7 @@ def resident_mb(pid: int) -> float:
 
 
 def is_answer(reply: str) -> bool:
-    return any(mark in reply for mark in ANSWER_MARKS)
+    return kind_of(reply) in POLICY_REPLIES
 
 
 def sequential(hook: str, questions: list[str]) -> dict:

@@ -30,14 +30,8 @@ def outbox(tmp_path: Path) -> Outbox:
 
 
 def settings(tmp_path: Path) -> RequestSettings:
-    return RequestSettings(
-        outbox_db=tmp_path / "outbox.db",
-        mailbox="cs@jessops.com",
-        sender="privacy-assistant@jessops.com",
-        poll_s=1,
-        backoff_base_s=1,
-        backoff_max_s=1,
-    )
+    """The shipped defaults: the mail goes to cs@jessops.com as a customer's would."""
+    return RequestSettings.from_env({"VAR_DIR": str(tmp_path)})
 
 
 def test_every_kind_has_a_third_person_wording() -> None:
