@@ -20,7 +20,7 @@ def build(
         return {"built": False, "index_dir": str(settings.index_dir)}
     started = time.perf_counter()
     inputs = Inputs.read(settings)
-    encoder = encoder or Encoder(settings.model)
+    encoder = encoder or Encoder.from_settings(settings)
     view_texts, _ = inputs.views()
     sentences = [split_sentences(c.text) for c in inputs.policy.clauses]
     folder = settings.index_dir

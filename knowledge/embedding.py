@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from settings import KnowledgeSettings
+
 # These machines (and many deployments) reach no model hub: refuse to try. The Hugging
 # Face libraries read these once, when first imported, so they are set just before.
 OFFLINE_ENVIRONMENT = {
@@ -27,16 +29,23 @@ RECENT_QUESTIONS = 1024
 class Encoder:
     """Turns texts into L2-normalised vectors, so inner product is cosine similarity."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, *, threads: int | None = None) -> None:
         for name, value in OFFLINE_ENVIRONMENT.items():
             os.environ.setdefault(name, value)
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        if threads:
+            torch.set_num_threads(threads)
         self.model_name = model
         self._model = SentenceTransformer(model, device="cpu")
         self.dimension = int(self._model.get_embedding_dimension())
         self._lowercases = bool(getattr(self._model.tokenizer, "do_lower_case", False))
         self._recent = lru_cache(maxsize=RECENT_QUESTIONS)(self._embed_one)
+
+    @classmethod
+    def from_settings(cls, settings: KnowledgeSettings) -> Encoder:
+        return cls(settings.model, threads=settings.threads)
 
     def encode_one(self, text: str) -> np.ndarray:
         """One question's vector, the same as ``encode([text])[0]``, read-only.

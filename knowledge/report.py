@@ -47,7 +47,7 @@ OUT_DIR = PROJECT_ROOT / "var" / "eval"
 
 
 def run_all(settings: KnowledgeSettings) -> dict[str, dict[str, dict]]:
-    index, encoder = load(settings), Encoder(settings.model)
+    index, encoder = load(settings), Encoder.from_settings(settings)
     questions = {name: load_questions(name) for name in SETS}
     results: dict[str, dict[str, dict]] = {}
     for name, (config, features) in CONFIGURATIONS.items():

@@ -249,7 +249,7 @@ class Retriever:
         cls, settings: KnowledgeSettings, config: RetrievalConfig | None = None
     ) -> Retriever:
         """Load the index (raising if missing or stale) and the model, once."""
-        return cls(load(settings), Encoder(settings.model), config)
+        return cls(load(settings), Encoder.from_settings(settings), config)
 
     def ask(self, question: str, k: int = 3, previous: str | None = None) -> Answer:
         """Rank clauses for ``question`` and say whether the best one answers it.

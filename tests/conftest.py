@@ -25,7 +25,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeSettings:
 
 @pytest.fixture(scope="session")
 def encoder(settings: KnowledgeSettings) -> Encoder:
-    return Encoder(settings.model)
+    return Encoder.from_settings(settings)
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,15 @@ def test_one_question_is_embedded_as_in_a_batch(encoder: Encoder) -> None:
         assert abs(encoder.encode_one(question) - batched).max() < 1e-5
 
 
+def test_the_encoder_runs_on_the_configured_threads(
+    encoder: Encoder, settings: KnowledgeSettings
+) -> None:
+    import torch
+
+    assert torch.get_num_threads() == settings.threads == KnowledgeSettings.threads
+    assert KnowledgeSettings.from_env({"EMBEDDING_THREADS": "2"}).threads == 2
+
+
 def test_a_repeated_question_reuses_its_vector_whatever_its_case_and_spacing(
     encoder: Encoder,
 ) -> None:
