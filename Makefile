@@ -12,6 +12,8 @@ RASA        := $(RASA_ENV)/bin/rasa
 PYTHON      := $(ACTIONS_ENV)/bin/python
 MODEL_STAMP := models/.trained
 CHROMIUM    := /usr/bin/chromium
+# make cluster's load balancer and lock store, from Debian (PostgreSQL 15 is on the image).
+CLUSTER_DEPS := /usr/sbin/haproxy /usr/bin/redis-server
 # The index follows VAR_DIR and KNOWLEDGE_INDEX_DIR, as settings.py resolves them.
 INDEX_DIR   := $(or $(KNOWLEDGE_INDEX_DIR),$(or $(VAR_DIR),var)/index)
 INDEX_STAMP := $(INDEX_DIR)/manifest.json
@@ -23,7 +25,7 @@ PIP_NOISE := ^WARNING: Location 'file:
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/*)
 
-.PHONY: help setup browser run test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
+.PHONY: help setup browser cluster-deps run test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -55,6 +57,13 @@ $(CHROMIUM):
 	@apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 
 browser: $(CHROMIUM)  ## install Debian's chromium for the widget tests, if missing
+
+# Grouped target: one apt-get run installs whatever is missing; nothing when both exist.
+$(CLUSTER_DEPS) &:
+	@echo "Installing Debian's redis-server and haproxy for make cluster (needs root)..." >&2
+	@apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server haproxy >&2
+
+cluster-deps: $(CLUSTER_DEPS)  ## install Debian's redis-server and haproxy, if missing
 
 # --- build steps ----------------------------------------------------------------
 

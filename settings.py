@@ -147,6 +147,12 @@ class SmtpSettings:
         )
 
 
+def database_url(environ: Environ) -> str | None:
+    """PostgreSQL for conversations and requests (``postgresql://user:pw@host:port/db``);
+    unset means the embedded SQLite files."""
+    return text(environ, "DATABASE_URL")
+
+
 @dataclass(frozen=True)
 class RequestSettings:
     """Where requests are kept and sent, and how the relay retries."""
@@ -157,10 +163,13 @@ class RequestSettings:
     poll_s: float
     backoff_base_s: float
     backoff_max_s: float
+    # When set, the outbox is in PostgreSQL (shared by every relay) instead of outbox_db.
+    database_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> RequestSettings:
         return cls(
+            database_url=database_url(environ),
             outbox_db=Paths.from_env(environ).outbox_db,
             mailbox=text(environ, "REQUESTS_MAILBOX", "cs@jessops.com"),
             sender=text(environ, "REQUESTS_FROM", "privacy-assistant@jessops.com"),
@@ -179,11 +188,14 @@ class RetentionSettings:
     conversation_days: float
     # Requests are the accountability log of what customers asked and when: two years.
     request_days: float
+    # When set, conversations and requests are in PostgreSQL, not in the two files.
+    database_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> RetentionSettings:
         paths = Paths.from_env(environ)
         return cls(
+            database_url=database_url(environ),
             tracker_db=paths.tracker_db,
             outbox_db=paths.outbox_db,
             conversation_days=number(environ, "CONVERSATION_RETENTION_DAYS", 30.0),
@@ -317,3 +329,35 @@ class StackSettings:
     @property
     def rest_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """``make cluster``: how many of each server, and the shared PostgreSQL and Redis.
+
+    Unset URLs mean ``make cluster`` starts its own servers on loopback, data under
+    ``VAR_DIR``. The public ports are ``make run``'s (``RASA_PORT``, ``WEB_PORT``): HAProxy
+    listens there and spreads the work over the replicas on free loopback ports.
+    """
+
+    database_url: str | None
+    redis_url: str | None
+    rasa_replicas: int = 2
+    action_replicas: int = 2
+    relays: int = 2
+    # Rasa's own variables, per Rasa server; its defaults (50 + 100) would let two
+    # replicas exceed PostgreSQL's 100 connections.
+    sql_pool_size: int = 5
+    sql_max_overflow: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> ClusterSettings:
+        return cls(
+            database_url=database_url(environ),
+            redis_url=text(environ, "REDIS_URL"),
+            rasa_replicas=integer(environ, "RASA_REPLICAS", cls.rasa_replicas),
+            action_replicas=integer(environ, "ACTION_REPLICAS", cls.action_replicas),
+            relays=integer(environ, "RELAYS", cls.relays),
+            sql_pool_size=integer(environ, "SQL_POOL_SIZE", cls.sql_pool_size),
+            sql_max_overflow=integer(environ, "SQL_MAX_OVERFLOW", cls.sql_max_overflow),
+        )
