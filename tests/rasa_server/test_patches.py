@@ -6,10 +6,7 @@ another Rasa version refuses to start.
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from settings import PROJECT_ROOT, RASA_BIN
+from tests.support.rasa_interpreter import run_in_rasa
 
 CHECK = """
 import json
@@ -33,18 +30,6 @@ except patches.UnsupportedRasa as refusal:
     outcome["refusal"] = str(refusal)
 print(json.dumps(outcome))
 """
-
-
-def run_in_rasa(code: str) -> dict:
-    done = subprocess.run(
-        [str(RASA_BIN / "python"), "-c", code],
-        cwd=PROJECT_ROOT,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_valid_responses_pass_and_invalid_ones_get_rasas_own_error() -> None:

@@ -25,9 +25,17 @@ def new_database(server_url: str) -> str:
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
 
 
-def redis_command(port: int, *words: str) -> bytes:
-    """One Redis command over a plain socket (the tests' interpreter has no redis-py)."""
-    request = f"*{len(words)}\r\n" + "".join(f"${len(w)}\r\n{w}\r\n" for w in words)
+def _encoded(*words: str) -> bytes:
+    return (f"*{len(words)}\r\n" + "".join(f"${len(w)}\r\n{w}\r\n" for w in words)).encode()
+
+
+def redis_command(port: int, *words: str, db: int = 0) -> bytes:
+    """One Redis command over a plain socket (the tests' interpreter has no redis-py);
+    its raw reply. In another database than 0 the reply follows SELECT's ``+OK``."""
+    request = (_encoded("SELECT", str(db)) if db else b"") + _encoded(*words)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-        connection.sendall(request.encode())
-        return connection.recv(65536)
+        connection.sendall(request)
+        reply = connection.recv(65536)
+        while db and reply.count(b"\r\n") < 2:  # SELECT's reply may come alone
+            reply += connection.recv(65536)
+        return reply
