@@ -163,6 +163,8 @@ class RequestSettings:
     poll_s: float
     backoff_base_s: float
     backoff_max_s: float
+    # How long a relay holds a request it is sending: one that dies mid-send frees it then.
+    lease_s: float = 120.0
     # When set, the outbox is in PostgreSQL (shared by every relay) instead of outbox_db.
     database_url: str | None = None
 
@@ -176,6 +178,7 @@ class RequestSettings:
             poll_s=number(environ, "RELAY_POLL_SECONDS", 1.0),
             backoff_base_s=number(environ, "RELAY_BACKOFF_SECONDS", 2.0),
             backoff_max_s=number(environ, "RELAY_BACKOFF_MAX_SECONDS", 300.0),
+            lease_s=number(environ, "RELAY_LEASE_SECONDS", cls.lease_s),
         )
 
 
