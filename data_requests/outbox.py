@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from settings import RequestSettings
+from settings import RequestSettings, RetentionSettings
 
 UK = ZoneInfo("Europe/London")
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -301,7 +301,7 @@ class Outbox:
         return [StoredRequest.from_row(row) for row in rows]
 
 
-def open_outbox(settings: RequestSettings) -> RequestStore:
+def open_outbox(settings: RequestSettings | RetentionSettings) -> RequestStore:
     """The outbox the settings name: PostgreSQL with ``DATABASE_URL``, else the file.
 
     psycopg is imported only then, so the embedded default needs no PostgreSQL client.
