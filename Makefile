@@ -25,7 +25,7 @@ PIP_NOISE := ^WARNING: Location 'file:
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/*)
 
-.PHONY: help setup browser cluster-deps run test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
+.PHONY: help setup browser cluster-deps run cluster test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -84,6 +84,9 @@ train: $(MODEL_STAMP)  ## train the Rasa model if training data or config change
 
 run: setup  ## start everything on 127.0.0.1 (Ctrl-C stops it all)
 	@$(PYTHON) -m stack
+
+cluster: setup cluster-deps  ## make run on PostgreSQL, Redis and HAProxy: several servers of each kind (Ctrl-C stops it all)
+	@$(PYTHON) -m stack --cluster
 
 ask: $(INDEX_STAMP)  ## ask the index: make -s ask Q='...', or questions one a line on stdin
 	@$(PYTHON) -m knowledge ask $(if $(Q),"$$Q")

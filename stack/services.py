@@ -4,7 +4,7 @@
 ``DATABASE_URL`` / ``REDIS_URL`` are set those servers are used; otherwise these classes
 start Debian's binaries on a free loopback port: PostgreSQL 15 from the image
 (``/usr/lib/postgresql/15/bin``), redis-server from ``make cluster-deps``. PostgreSQL
-refuses to run as root, so as root it runs as the ``postgres`` user (``runuser``) in a
+refuses to run as root, so as root it runs as the ``postgres`` user (``setpriv``) in a
 data folder that user owns. Redis keeps nothing on disk: locks only matter while the
 servers run. Both stop with their owner (context managers), and nothing is left behind
 for a test run when ``keep_data`` is off.
@@ -76,10 +76,15 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 def as_postgres_user(argv: list[str]) -> list[str]:
-    """PostgreSQL will not run as root: as root, run it as the ``postgres`` OS user."""
+    """PostgreSQL will not run as root: as root, run it as the ``postgres`` OS user.
+
+    ``setpriv`` changes user and then execs the program, so the server is the process
+    started (``runuser`` stays as a parent that does not pass a stop on cleanly).
+    """
     if os.geteuid() != 0:
         return argv
-    return ["runuser", "-u", POSTGRES_SUPERUSER, "--", *argv]
+    user = f"--reuid={POSTGRES_SUPERUSER}", f"--regid={POSTGRES_SUPERUSER}", "--init-groups"
+    return ["setpriv", *user, "--", *argv]
 
 
 def give_to_postgres(folder: Path) -> None:
@@ -117,27 +122,29 @@ class PostgresServer:
         argv += ["--auth=trust", "--encoding=UTF8", "--locale=C"]
         subprocess.run(as_postgres_user(argv), check=True, capture_output=True)
 
-    def start(self) -> None:
-        self.initialise()
+    def command(self) -> list[str]:
+        """The server in the foreground, loopback TCP only (no Unix socket to place)."""
         settings = [f"listen_addresses={HOST}", f"port={self.port}", "unix_socket_directories="]
         if not self.durable:
             settings += ["fsync=off", "synchronous_commit=off", "full_page_writes=off"]
         argv = [str(POSTGRES_BIN / "postgres"), "-D", str(self.data_dir)]
         for setting in settings:
             argv += ["-c", setting]
+        return as_postgres_user(argv)
+
+    def accepting_queries(self) -> bool:
+        """The port opens before recovery ends; pg_isready says when queries are taken."""
+        ready = [str(POSTGRES_BIN / "pg_isready"), "-h", HOST, "-p", str(self.port), "-q"]
+        return subprocess.run(ready, check=False).returncode == 0
+
+    def start(self) -> None:
+        self.initialise()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                as_postgres_user(argv), stdout=log, stderr=subprocess.STDOUT
-            )
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.process, self.log_path)
-        self._wait_accepting_queries()
-
-    def _wait_accepting_queries(self) -> None:
-        """The port opens before recovery ends; pg_isready says when queries are taken."""
         deadline = time.monotonic() + READY_TIMEOUT_S
-        ready = [str(POSTGRES_BIN / "pg_isready"), "-h", HOST, "-p", str(self.port), "-q"]
-        while subprocess.run(ready, check=False).returncode != 0:
+        while not self.accepting_queries():
             if time.monotonic() > deadline:
                 raise ServiceError(f"PostgreSQL not accepting queries; see {self.log_path}")
             time.sleep(POLL_S)
@@ -159,14 +166,16 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://{HOST}:{self.port}/0"
 
-    def start(self) -> None:
+    def command(self) -> list[str]:
         if not REDIS_SERVER.exists():
             raise ServiceError(f"{REDIS_SERVER} is missing: run `make cluster-deps`")
         argv = [str(REDIS_SERVER), "--bind", HOST, "--port", str(self.port)]
-        argv += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+        return [*argv, "--save", "", "--appendonly", "no", "--daemonize", "no"]
+
+    def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.process, self.log_path)
 
     def stop(self) -> None:

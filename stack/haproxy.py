@@ -1,0 +1,108 @@
+"""HAProxy's configuration for ``make cluster``: the public ports in front of the replicas.
+
+Three front ends, all on loopback: the Rasa servers on ``RASA_PORT`` (REST, Slack and the
+widget's socket.io), the shop page on ``WEB_PORT``, and the action servers on a private
+port that the Rasa servers call. Each back end checks its servers' health every second
+and takes a server out after two failed checks, so a dead replica gets no new requests.
+
+Retries: a request that never reached a server (connection refused or reset on connect)
+is retried on another server, whatever its method; one that did reach a server is
+retried only if it is a GET or HEAD, because a POST to Rasa is a customer's message and
+sending it twice would answer it twice. socket.io keeps a session in the Rasa server that
+accepted it (Rasa has no shared socket.io manager), so ``/socket.io/`` sticks to one
+server per client address; REST and Slack need no stickiness, as every turn reads the
+conversation from PostgreSQL under a Redis lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from settings import HOST
+
+CHECK_INTERVAL_MS = 1000
+FALL_AFTER_CHECKS = 2
+RETRIES = 3
+CONNECT_TIMEOUT = "2s"
+# A turn can wait on the action server's model; socket.io long-polls for up to ~25 s.
+SERVER_TIMEOUT = "60s"
+# An upgraded websocket stays open as long as the widget does.
+TUNNEL_TIMEOUT = "1h"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Servers of one kind: their name, ports and the URL path that says they are up."""
+
+    name: str
+    ports: Sequence[int]
+    health_path: str
+
+
+def _servers(backend: Backend) -> list[str]:
+    return [
+        f"    server {backend.name}-{number} {HOST}:{port} check"
+        for number, port in enumerate(backend.ports, start=1)
+    ]
+
+
+def _backend(backend: Backend, balance: str = "roundrobin") -> list[str]:
+    return [
+        f"backend {backend.name}",
+        f"    balance {balance}",
+        f"    option httpchk GET {backend.health_path}",
+        "    http-check expect status 200",
+        *_servers(backend),
+        "",
+    ]
+
+
+def _frontend(name: str, port: int, rules: Sequence[str] = ()) -> list[str]:
+    return [f"frontend {name}", f"    bind {HOST}:{port}", *rules, ""]
+
+
+def config(
+    rasa_port: int, web_port: int, action_port: int, rasa: Backend, actions: Backend, web: Backend
+) -> str:
+    """The whole haproxy.cfg."""
+    lines = [
+        "global",
+        "    log stdout format raw local0",
+        "",
+        "defaults",
+        "    mode http",
+        "    log global",
+        "    option httplog",
+        f"    timeout connect {CONNECT_TIMEOUT}",
+        f"    timeout client {SERVER_TIMEOUT}",
+        f"    timeout server {SERVER_TIMEOUT}",
+        f"    timeout tunnel {TUNNEL_TIMEOUT}",
+        f"    retries {RETRIES}",
+        "    option redispatch 1",  # every retry goes to another server
+        "    retry-on all-retryable-errors",
+        f"    default-server inter {CHECK_INTERVAL_MS} fall {FALL_AFTER_CHECKS} rise 1",
+        "",
+        *_frontend(
+            "rasa",
+            rasa_port,
+            [
+                # Only a request that never reached a server is retried, unless it is a GET.
+                "    http-request disable-l7-retry unless METH_GET",
+                "    use_backend rasa-socketio if { path_beg /socket.io/ }",
+                "    default_backend rasa",
+            ],
+        ),
+        *_frontend(
+            "actions",
+            action_port,
+            ["    http-request disable-l7-retry unless METH_GET", "    default_backend actions"],
+        ),
+        *_frontend("web", web_port, ["    default_backend web"]),
+        *_backend(rasa),
+        # Same servers, sticky per client address: a socket.io session lives in one server.
+        *_backend(Backend("rasa-socketio", rasa.ports, rasa.health_path), "source"),
+        *_backend(actions),
+        *_backend(web),
+    ]
+    return "\n".join(lines)

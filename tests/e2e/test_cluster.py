@@ -1,0 +1,103 @@
+"""End to end: `make cluster`'s servers on free ports, behind a real HAProxy, on a real
+PostgreSQL and Redis; a Rasa server SIGKILLed in the middle of a data request.
+
+The request's form is started with both Rasa servers up (HAProxy alternates between
+them, so the turns land on both), one Rasa server is killed, and the customer carries on:
+the details given before the kill are still there, the confirmation is answered by the
+other server, and customer service receives the request exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from settings import ClusterSettings, StackSettings
+from stack.cluster import ClusterStack
+from stack.services import PostgresServer, RedisServer
+from tests.support.databases import new_database
+from tests.support.rest import new_sender, reference_in, send
+from tests.support.smtp_servers import saved_messages, wait_for_mail
+from tests.support.stacks import free_port_env
+
+pytestmark = pytest.mark.e2e
+
+# After the mail arrived, a second copy would come within a few relay polls.
+NO_SECOND_COPY_S = 3.0
+BEFORE_KILL = ["please delete my data", "Jane Doe", "jane.doe@example.com"]
+AFTER_KILL = ["skip", "SW1A 1AA", "yes"]
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: PostgresServer,
+    redis_server: RedisServer,
+) -> Iterator[ClusterStack]:
+    env = free_port_env(
+        tmp_path_factory.mktemp("cluster-var"),
+        {
+            "DATABASE_URL": new_database(postgres_server.url),
+            "REDIS_URL": redis_server.url,
+            "RASA_REPLICAS": "2",
+            "ACTION_REPLICAS": "2",
+            "RELAYS": "2",
+        },
+    )
+    stack = ClusterStack(StackSettings.from_env(env=env), ClusterSettings.from_env(env))
+    with stack:
+        yield stack
+
+
+def turn(cluster: ClusterStack, sender: str, message: str) -> str:
+    response = send(cluster.settings.rest_webhook, sender, message)
+    assert response.status_code == 200, f"{message!r}: HTTP {response.status_code}"
+    return "\n".join(m.get("text", "") for m in response.json())
+
+
+def served_by(cluster: ClusterStack) -> set[str]:
+    """The Rasa servers HAProxy has sent REST messages to (from its request log)."""
+    log = (cluster.settings.paths.logs_dir / "haproxy.log").read_text()
+    return {word for word in log.split() if word.startswith("rasa/rasa-")}
+
+
+def mails_about(cluster: ClusterStack, reference: str) -> list[str]:
+    messages = saved_messages(cluster.settings.paths.mail_dir)
+    return [m["Message-ID"] for m in messages if reference in m["Subject"]]
+
+
+def test_a_request_survives_a_rasa_server_killed_mid_conversation(cluster: ClusterStack) -> None:
+    sender = new_sender("cluster")
+    before = [turn(cluster, sender, message) for message in BEFORE_KILL]
+    assert "email address" in before[1] and "phone" in before[2]
+    assert served_by(cluster) == {"rasa/rasa-1", "rasa/rasa-2"}  # the form spans both
+
+    cluster.replicas("rasa-server")[0].kill()
+    after = [turn(cluster, sender, message) for message in AFTER_KILL]
+
+    assert "Jane Doe" in after[1] and "jane.doe@example.com" in after[1]  # slots kept
+    reference = reference_in(after[2])
+    assert reference, after[2]
+    wait_for_mail(cluster.settings.paths.mail_dir, reference)
+    time.sleep(NO_SECOND_COPY_S)
+    assert len(mails_about(cluster, reference)) == 1
+
+
+def test_conversations_are_in_postgresql_with_contact_details_masked(
+    cluster: ClusterStack,
+) -> None:
+    sender = new_sender("stored")
+    for message in [*BEFORE_KILL, *AFTER_KILL]:
+        turn(cluster, sender, message)
+    with psycopg.connect(cluster.settings.setting("DATABASE_URL")) as db:
+        rows = [
+            data
+            for (data,) in db.execute(
+                "SELECT data FROM events WHERE sender_id = %s", (sender,)
+            ).fetchall()
+        ]
+    assert len(rows) > len(BEFORE_KILL) + len(AFTER_KILL)
+    assert not [row for row in rows if "jane.doe@example.com" in row]
