@@ -128,11 +128,12 @@ story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on a
 	  --fail-on-prediction-errors --out var/results
 
 # With ARGS, only what one file needs is set up: an end-to-end file then also needs
-# `make setup` (and the widget's, `make browser`) once.
-pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM))  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
+# `make setup` (and the widget's, `make browser`) once. Tests start their own PostgreSQL
+# (on the image) and Redis, and the cluster's HAProxy: Debian's packages, if missing.
+pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM)) $(CLUSTER_DEPS)  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
 	@$(PYTHON) -m pytest $(or $(ARGS),tests)
 
-unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast tests: no browser, no trained model, no servers
+unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP) $(CLUSTER_DEPS)  ## fast tests: no browser, no trained model, no Rasa servers
 	@$(PYTHON) -m pytest tests --ignore=tests/e2e
 
 # --- maintenance --------------------------------------------------------------------

@@ -219,11 +219,14 @@ class ChannelSettings:
     max_message_chars: int = 2000
     rate_limit_messages: int = 20
     rate_limit_window_s: float = 60.0
+    # make cluster: the rate limit and Slack's retry memory are shared in this Redis.
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> ChannelSettings:
         api_url = text(environ, "SLACK_API_URL", "https://slack.com/api/")
         return cls(
+            redis_url=text(environ, "REDIS_URL"),
             rest_api_token=text(environ, "REST_API_TOKEN"),
             slack_bot_token=text(environ, "SLACK_BOT_TOKEN"),
             slack_signing_secret=text(environ, "SLACK_SIGNING_SECRET"),

@@ -34,6 +34,7 @@ ENTRY_POINTS = ("actions", "channels", "rasa_server", "stack")
 RASA_FREE_MODULES = (
     "channels/auth.py",
     "channels/limits.py",
+    "channels/shared_limits.py",
     "channels/slack_messages.py",
     "stores/personal_data.py",
     "stores/retention.py",
