@@ -85,6 +85,7 @@ class ClusterStack(Stack):
         shared |= {
             "SQL_POOL_SIZE": str(cluster.sql_pool_size),
             "SQL_MAX_OVERFLOW": str(cluster.sql_max_overflow),
+            "TICKET_LOCK_LIFETIME": str(cluster.ticket_lock_lifetime_s),
         }
         settings = dataclasses.replace(settings, env={**settings.env, **shared})
         self.cluster = cluster

@@ -5,10 +5,16 @@ widget's socket.io), the shop page on ``WEB_PORT``, and the action servers on a 
 port that the Rasa servers call. Each back end checks its servers' health every second
 and takes a server out after two failed checks, so a dead replica gets no new requests.
 
-Retries: a request that never reached a server (connection refused or reset on connect)
-is retried on another server, whatever its method; one that did reach a server is
-retried only if it is a GET or HEAD, because a POST to Rasa is a customer's message and
-sending it twice would answer it twice. socket.io keeps a session in the Rasa server that
+Retries, each to another server: a request that never reached a server (connection
+refused: a replica just died) is retried whatever its method. A GET is retried on any
+retryable failure. A customer's message (a POST to Rasa) that reached a server is
+retried only when the server closed the connection without any answer, which is what a
+Rasa server killed mid-turn does: Rasa saves a turn's events only at the end of the
+turn, so the other server almost always handles the message for the first time, and the
+turn's effects are idempotent anyway (a confirmed request is stored under its
+submission key, once). A POST answered with an error, or too slowly, is never retried:
+that turn may have happened. Calls to the action servers are retried only before they
+reach one. socket.io keeps a session in the Rasa server that
 accepted it (Rasa has no shared socket.io manager), so ``/socket.io/`` sticks to one
 server per client address; REST and Slack need no stickiness, as every turn reads the
 conversation from PostgreSQL under a Redis lock.
@@ -47,12 +53,21 @@ def _servers(backend: Backend) -> list[str]:
     ]
 
 
-def _backend(backend: Backend, balance: str = "roundrobin") -> list[str]:
+# A request that reached a server is retried only if it is a GET (a POST may have acted).
+ONLY_GETS_AFTER_SENDING = "    http-request disable-l7-retry unless METH_GET"
+
+
+def _backend(
+    backend: Backend,
+    balance: str = "roundrobin",
+    retries: Sequence[str] = (ONLY_GETS_AFTER_SENDING,),
+) -> list[str]:
     return [
         f"backend {backend.name}",
         f"    balance {balance}",
         f"    option httpchk GET {backend.health_path}",
         "    http-check expect status 200",
+        *retries,
         *_servers(backend),
         "",
     ]
@@ -87,19 +102,14 @@ def config(
             "rasa",
             rasa_port,
             [
-                # Only a request that never reached a server is retried, unless it is a GET.
-                "    http-request disable-l7-retry unless METH_GET",
                 "    use_backend rasa-socketio if { path_beg /socket.io/ }",
                 "    default_backend rasa",
             ],
         ),
-        *_frontend(
-            "actions",
-            action_port,
-            ["    http-request disable-l7-retry unless METH_GET", "    default_backend actions"],
-        ),
+        *_frontend("actions", action_port, ["    default_backend actions"]),
         *_frontend("web", web_port, ["    default_backend web"]),
-        *_backend(rasa),
+        # A customer's message only when a server died on it without answering (above).
+        *_backend(rasa, retries=["    retry-on conn-failure empty-response"]),
         # Same servers, sticky per client address: a socket.io session lives in one server.
         *_backend(Backend("rasa-socketio", rasa.ports, rasa.health_path), "source"),
         *_backend(actions),

@@ -56,3 +56,5 @@ def test_haproxy_accepts_the_generated_configuration(tmp_path: Path) -> None:
     text = config.read_text()
     assert f"bind 127.0.0.1:{stack.settings.rasa_port}" in text
     assert "disable-l7-retry unless METH_GET" in text and "balance source" in text
+    rasa = text[text.index("\nbackend rasa\n") : text.index("\nbackend rasa-socketio")]
+    assert "retry-on conn-failure empty-response" in rasa and "disable-l7-retry" not in rasa
