@@ -15,7 +15,7 @@ import dataclasses
 from pathlib import Path
 
 from settings import HOST, ClusterSettings, StackSettings
-from stack.haproxy import Backend, config
+from stack.haproxy import STATS_PATH, Backend, all_servers_up, config
 from stack.processes import (
     Service,
     Stack,
@@ -50,12 +50,14 @@ def redis(settings: StackSettings) -> tuple[Service, str]:
     return Service("redis", server.command(), tcp_open(server.port), stage=DATA_STAGE), server.url
 
 
-def haproxy(settings: StackSettings, config_text: str, config_dir: Path) -> Service:
-    """HAProxy in the foreground (``-db``) with the generated configuration."""
+def haproxy(config_text: str, config_dir: Path, stats_port: int) -> Service:
+    """HAProxy in the foreground (``-db``) with the generated configuration; ready once it
+    sees every replica up (started last, so that is soon after they are)."""
     config_dir.mkdir(parents=True, exist_ok=True)
     path = config_dir / "haproxy.cfg"
     path.write_text(config_text)
-    return Service("haproxy", [str(HAPROXY), "-db", "-f", str(path)], tcp_open(settings.rasa_port))
+    stats = f"http://{HOST}:{stats_port}{STATS_PATH}"
+    return Service("haproxy", [str(HAPROXY), "-db", "-f", str(path)], lambda: all_servers_up(stats))
 
 
 def data_servers(settings: StackSettings, cluster: ClusterSettings) -> tuple[list[Service], dict]:
@@ -92,7 +94,7 @@ class ClusterStack(Stack):
         action_lb = free_port()
         actions = numbered(cluster.action_replicas)
         rasas = numbered(cluster.rasa_replicas)
-        web_port = free_port()
+        web_port, stats_port = free_port(), free_port()
         rasa_servers = [
             rasa_server(
                 settings,
@@ -107,6 +109,7 @@ class ClusterStack(Stack):
             settings.rasa_port,
             settings.web_port,
             action_lb,
+            stats_port,
             rasa=Backend("rasa", [port for _, port in rasas], "/webhooks/rest/"),
             actions=Backend("actions", [port for _, port in actions], "/health"),
             web=Backend("web", [web_port], "/"),
@@ -116,9 +119,9 @@ class ClusterStack(Stack):
             *[relay(settings, f"relay-{n}") for n in range(1, cluster.relays + 1)],
             retention(settings),
             *[action_server(settings, f"action-server-{n}", port) for n, port in actions],
-            haproxy(settings, proxy, settings.paths.var_dir / "cluster"),
             *rasa_servers,
             web_server(settings, web_port),
+            haproxy(proxy, settings.paths.var_dir / "cluster", stats_port),
         ]
         for server in servers:
             server.stage = SERVER_STAGE

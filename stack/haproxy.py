@@ -22,6 +22,10 @@ conversation from PostgreSQL under a Redis lock.
 
 from __future__ import annotations
 
+import csv
+import io
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +39,7 @@ CONNECT_TIMEOUT = "2s"
 SERVER_TIMEOUT = "60s"
 # An upgraded websocket stays open as long as the widget does.
 TUNNEL_TIMEOUT = "1h"
+STATS_PATH = "/stats"
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,26 @@ def _frontend(name: str, port: int, rules: Sequence[str] = ()) -> list[str]:
     return [f"frontend {name}", f"    bind {HOST}:{port}", *rules, ""]
 
 
+def all_servers_up(stats_url: str) -> bool:
+    """Whether HAProxy sees every server of every back end up (its stats as CSV): only
+    then does a request reach any replica, a socket.io session included."""
+    try:
+        with urllib.request.urlopen(f"{stats_url};csv", timeout=2) as response:
+            rows = list(csv.DictReader(io.StringIO(response.read().decode().lstrip("# "))))
+    except (urllib.error.URLError, OSError):
+        return False
+    servers = [row for row in rows if row["svname"] not in ("FRONTEND", "BACKEND")]
+    return bool(servers) and all(row["status"] == "UP" for row in servers)
+
+
 def config(
-    rasa_port: int, web_port: int, action_port: int, rasa: Backend, actions: Backend, web: Backend
+    rasa_port: int,
+    web_port: int,
+    action_port: int,
+    stats_port: int,
+    rasa: Backend,
+    actions: Backend,
+    web: Backend,
 ) -> str:
     """The whole haproxy.cfg."""
     lines = [
@@ -108,8 +131,14 @@ def config(
         ),
         *_frontend("actions", action_port, ["    default_backend actions"]),
         *_frontend("web", web_port, ["    default_backend web"]),
+        # Which servers are up, for people (a page) and for make cluster's start-up (CSV).
+        *_frontend("stats", stats_port, ["    stats enable", f"    stats uri {STATS_PATH}"]),
         # A customer's message only when a server died on it without answering (above).
-        *_backend(rasa, retries=["    retry-on conn-failure empty-response"]),
+        # The whole body is read before it is sent on, or HAProxy cannot send it again.
+        *_backend(
+            rasa,
+            retries=["    option http-buffer-request", "    retry-on conn-failure empty-response"],
+        ),
         # Same servers, sticky per client address: a socket.io session lives in one server.
         *_backend(Backend("rasa-socketio", rasa.ports, rasa.health_path), "source"),
         *_backend(actions),

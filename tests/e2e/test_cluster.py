@@ -18,12 +18,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
+import socketio
 
 from settings import ClusterSettings, StackSettings
 from stack.cluster import ClusterStack
+from stack.processes import Service
 from stack.services import PostgresServer, RedisServer
 from tests.support.databases import new_database
-from tests.support.rest import new_sender, reference_in, send
+from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
+from tests.support.rest import TIMEOUT_S, new_sender, reference_in, send
+from tests.support.slack_events import event, new_ts, post
 from tests.support.smtp_servers import saved_messages, wait_for_mail
 from tests.support.stacks import free_port_env
 from tools.failover import answered_share
@@ -46,6 +50,7 @@ def cluster(
     tmp_path_factory: pytest.TempPathFactory,
     postgres_server: PostgresServer,
     redis_server: RedisServer,
+    fake_slack: FakeSlack,
 ) -> Iterator[ClusterStack]:
     env = free_port_env(
         tmp_path_factory.mktemp("cluster-var"),
@@ -56,6 +61,10 @@ def cluster(
             "ACTION_REPLICAS": "2",
             "RELAYS": "2",
             **SOAK_ENV,  # simulated customers type faster than the rate limit allows people
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_CHANNEL": SUPPORT_CHANNEL,
+            "SLACK_API_URL": fake_slack.url,
         },
     )
     stack = ClusterStack(StackSettings.from_env(env=env), ClusterSettings.from_env(env))
@@ -78,6 +87,38 @@ def served_by(cluster: ClusterStack) -> set[str]:
 def mails_about(cluster: ClusterStack, reference: str) -> list[str]:
     messages = saved_messages(cluster.settings.paths.mail_dir)
     return [m["Message-ID"] for m in messages if reference in m["Subject"]]
+
+
+def rasa_url(server: Service) -> str:
+    """One Rasa server's own URL, behind HAProxy's back."""
+    return f"http://127.0.0.1:{server.argv[server.argv.index('--port') + 1]}"
+
+
+def test_the_widgets_socket_sticks_to_one_server_through_haproxy(cluster: ClusterStack) -> None:
+    """socket.io's long-polling makes several requests per session; a session lives in one
+    Rasa server, so each must reach the server that opened it (two servers are up)."""
+    session = new_sender("widget")
+    with socketio.SimpleClient() as socket:
+        socket.connect(cluster.settings.rasa_url, transports=["polling"])
+        socket.emit("session_request", {"session_id": session})
+        assert socket.receive(timeout=TIMEOUT_S) == ["session_confirm", session]
+        for question in ("hello", "Do you sell my data?"):
+            socket.emit("user_uttered", {"message": question, "session_id": session})
+            event_name, reply = socket.receive(timeout=TIMEOUT_S)
+            assert event_name == "bot_uttered" and reply, question
+
+
+def test_a_slack_retry_reaching_the_other_server_is_not_answered_twice(
+    cluster: ClusterStack, fake_slack: FakeSlack
+) -> None:
+    first, second = (rasa_url(server) for server in cluster.replicas("rasa-server"))
+    ts = new_ts()
+    delivery = event("is my card number encrypted when I pay?", ts)
+    assert post(cluster, delivery, rasa_url=first).status_code == 200
+    [answer] = fake_slack.wait_for_posts(SUPPORT_CHANNEL, ts)
+    retry = post(cluster, delivery, headers={"X-Slack-Retry-Num": "1"}, rasa_url=second)
+    assert retry.status_code == 200 and retry.text == "Already answered."
+    assert "SSL" in answer["text"]
 
 
 def test_a_rasa_server_killed_under_load_loses_no_conversation_and_no_request(
