@@ -192,8 +192,8 @@ def postgres(
     if scratch:
         give_to_postgres(scratch)  # the postgres user must reach into it
     folder = data_dir or scratch / "data"
-    server = PostgresServer(folder, free_port(), (log_dir or folder.parent) / "postgres.log")
-    server.durable = durable
+    log_path = (log_dir or folder.parent) / "postgres.log"
+    server = PostgresServer(folder, free_port(), log_path, durable=durable)
     try:
         server.start()
         yield server

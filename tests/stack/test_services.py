@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import psycopg
 
-from stack.services import PostgresServer, RedisServer, accepts_connections, postgres
+from stack.services import RedisServer, accepts_connections, give_to_postgres, postgres
 from tests.support.databases import redis_command
 
 
@@ -27,8 +31,20 @@ def test_a_stopped_postgres_leaves_its_port_closed_and_its_folder_gone() -> None
     assert not accepts_connections(server.port) and not folder.exists()
 
 
-def test_a_data_folder_is_reused_by_the_next_start(postgres_server: PostgresServer) -> None:
-    assert (postgres_server.data_dir / "PG_VERSION").exists()
-    first = postgres_server.data_dir.stat().st_ino
-    postgres_server.initialise()  # already initialised: nothing is recreated
-    assert postgres_server.data_dir.stat().st_ino == first
+def test_make_clusters_data_folder_keeps_conversations_between_runs() -> None:
+    """``make cluster`` keeps PostgreSQL's data under var/: a second start reuses it."""
+    scratch = Path(tempfile.mkdtemp(prefix="jessops-pg-test-"))
+    give_to_postgres(scratch)
+    try:
+        for run in range(2):
+            with (
+                postgres(data_dir=scratch / "data", log_dir=scratch) as server,
+                psycopg.connect(server.url, autocommit=True) as db,
+            ):
+                if run == 0:
+                    db.execute("CREATE TABLE kept (note TEXT)")
+                    db.execute("INSERT INTO kept VALUES ('from the first run')")
+                notes = db.execute("SELECT note FROM kept").fetchall()
+        assert notes == [("from the first run",)]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
