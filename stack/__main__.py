@@ -19,11 +19,12 @@ def cluster_line(cluster: ClusterSettings | None) -> str:
     """What ``make cluster`` runs behind HAProxy (no URL: it may carry a password)."""
     if cluster is None:
         return ""
-    shared = "set by DATABASE_URL/REDIS_URL" if cluster.database_url else "own, data under var/"
+    postgres = "DATABASE_URL's" if cluster.database_url else "own (data in var/postgres)"
+    redis = "REDIS_URL's" if cluster.redis_url else "own"
     return (
         f"  Cluster:        {cluster.rasa_replicas} Rasa servers, {cluster.action_replicas} "
         f"action servers, {cluster.relays} relays behind HAProxy; "
-        f"PostgreSQL and Redis {shared}\n"
+        f"PostgreSQL {postgres}, Redis {redis}\n"
     )
 
 
@@ -70,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = StackSettings.from_env()
     cluster = ClusterSettings.from_env() if args.cluster else None
-    stack = ClusterStack(settings, cluster) if cluster else Stack(settings)
+    try:
+        stack = ClusterStack(settings, cluster) if cluster else Stack(settings)
+    except StackError as problem:  # the cluster's PostgreSQL could not be set up
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)

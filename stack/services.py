@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from settings import HOST
+from stack.processes import StackError
 
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_SERVER = Path("/usr/bin/redis-server")
@@ -34,8 +35,8 @@ STOP_TIMEOUT_S = 15.0
 POLL_S = 0.1
 
 
-class ServiceError(RuntimeError):
-    """A database server did not start; the message says where its log is."""
+class ServiceError(StackError):
+    """A database server did not start; the message says why or where its log is."""
 
 
 def free_port() -> int:
@@ -120,7 +121,10 @@ class PostgresServer:
         argv = [str(POSTGRES_BIN / "initdb"), "-D", str(self.data_dir), "-U", POSTGRES_SUPERUSER]
         # Loopback only, so trust is the local equivalent of the SQLite file's permissions.
         argv += ["--auth=trust", "--encoding=UTF8", "--locale=C"]
-        subprocess.run(as_postgres_user(argv), check=True, capture_output=True)
+        done = subprocess.run(as_postgres_user(argv), capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            # Most often: a folder above the data folder that the postgres user cannot enter.
+            raise ServiceError(f"initdb failed in {self.data_dir}: {done.stderr.strip()}")
 
     def command(self) -> list[str]:
         """The server in the foreground, loopback TCP only (no Unix socket to place)."""

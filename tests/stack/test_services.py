@@ -7,8 +7,17 @@ import tempfile
 from pathlib import Path
 
 import psycopg
+import pytest
 
-from stack.services import RedisServer, accepts_connections, give_to_postgres, postgres
+from stack.services import (
+    PostgresServer,
+    RedisServer,
+    ServiceError,
+    accepts_connections,
+    free_port,
+    give_to_postgres,
+    postgres,
+)
 from tests.support.databases import redis_command
 
 
@@ -48,3 +57,13 @@ def test_make_clusters_data_folder_keeps_conversations_between_runs() -> None:
         assert notes == [("from the first run",)]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_a_data_folder_postgres_cannot_reach_is_a_clear_error() -> None:
+    """As root, PostgreSQL runs as the postgres user: a private parent folder stops it."""
+    private = Path(tempfile.mkdtemp(prefix="jessops-private-"))  # mode 700, root's
+    try:
+        with pytest.raises(ServiceError, match=r"initdb failed in .*jessops-private-"):
+            PostgresServer(private / "pg", free_port(), private / "pg.log").initialise()
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
