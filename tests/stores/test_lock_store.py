@@ -20,7 +20,7 @@ from tests.support.rasa_interpreter import rasa_python, run_in_rasa
 
 CONTENDERS = 3
 ROUNDS = 150  # per contender
-RACE_SECONDS = 10  # per contender at most: the stock store may stall on a lost ticket
+RACE_SECONDS = 5  # per contender at most: the stock store may stall on a lost ticket
 RACE_TIMEOUT_S = 60
 
 
