@@ -12,6 +12,8 @@ RASA        := $(RASA_ENV)/bin/rasa
 PYTHON      := $(ACTIONS_ENV)/bin/python
 MODEL_STAMP := models/.trained
 CHROMIUM    := /usr/bin/chromium
+# make cluster's load balancer and lock store, from Debian (PostgreSQL 15 is on the image).
+CLUSTER_DEPS := /usr/sbin/haproxy /usr/bin/redis-server
 # The index follows VAR_DIR and KNOWLEDGE_INDEX_DIR, as settings.py resolves them.
 INDEX_DIR   := $(or $(KNOWLEDGE_INDEX_DIR),$(or $(VAR_DIR),var)/index)
 INDEX_STAMP := $(INDEX_DIR)/manifest.json
@@ -23,7 +25,7 @@ PIP_NOISE := ^WARNING: Location 'file:
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/*)
 
-.PHONY: help setup browser run test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
+.PHONY: help setup browser cluster-deps run cluster test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -56,6 +58,13 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)  ## install Debian's chromium for the widget tests, if missing
 
+# Grouped target: one apt-get run installs whatever is missing; nothing when both exist.
+$(CLUSTER_DEPS) &:
+	@echo "Installing Debian's redis-server and haproxy for make cluster (needs root)..." >&2
+	@apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server haproxy >&2
+
+cluster-deps: $(CLUSTER_DEPS)  ## install Debian's redis-server and haproxy, if missing
+
 # --- build steps ----------------------------------------------------------------
 
 $(INDEX_STAMP): $(ACTIONS_ENV)/.installed $(INDEX_INPUTS)
@@ -75,6 +84,9 @@ train: $(MODEL_STAMP)  ## train the Rasa model if training data or config change
 
 run: setup  ## start everything on 127.0.0.1 (Ctrl-C stops it all)
 	@$(PYTHON) -m stack
+
+cluster: setup cluster-deps  ## make run on PostgreSQL, Redis and HAProxy: several servers of each kind (Ctrl-C stops it all)
+	@$(PYTHON) -m stack --cluster
 
 ask: $(INDEX_STAMP)  ## ask the index: make -s ask Q='...', or questions one a line on stdin
 	@$(PYTHON) -m knowledge ask $(if $(Q),"$$Q")
@@ -116,11 +128,12 @@ story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on a
 	  --fail-on-prediction-errors --out var/results
 
 # With ARGS, only what one file needs is set up: an end-to-end file then also needs
-# `make setup` (and the widget's, `make browser`) once.
-pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM))  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
+# `make setup` (and the widget's, `make browser`) once. Tests start their own PostgreSQL
+# (on the image) and Redis, and the cluster's HAProxy: Debian's packages, if missing.
+pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM)) $(CLUSTER_DEPS)  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
 	@$(PYTHON) -m pytest $(or $(ARGS),tests)
 
-unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast tests: no browser, no trained model, no servers
+unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP) $(CLUSTER_DEPS)  ## fast tests: no browser, no trained model, no Rasa servers
 	@$(PYTHON) -m pytest tests --ignore=tests/e2e
 
 # --- maintenance --------------------------------------------------------------------

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.request_form import kind_of, reset_request
 from data_requests.kinds import SLOT_LABELS
 from data_requests.notices import notify_request_stored
-from data_requests.outbox import Outbox
+from data_requests.outbox import OutboxUnavailable, open_outbox
 from data_requests.validators import given
 from settings import RequestSettings
 
@@ -150,10 +150,10 @@ class ActionSubmitRequest(Action):
         details = {slot: given(tracker.get_slot(slot)) for slot in kind.slots}
         channel = tracker.get_latest_input_channel() or "unknown"
         try:
-            stored = Outbox(RequestSettings.from_env().outbox_db).submit(
+            stored = open_outbox(RequestSettings.from_env()).submit(
                 key, kind.name, details, channel
             )
-        except (sqlite3.Error, OSError) as error:
+        except (sqlite3.Error, OSError, OutboxUnavailable) as error:
             log.error("could not store a %s request: %s", kind.name, type(error).__name__)
             dispatcher.utter_message(response="utter_request_not_stored")
             return []

@@ -5,8 +5,9 @@ All three connectors (REST, socket.io, Slack) wrap Rasa's ``on_new_message`` wit
 
 - refused politely, without reaching the dialogue (no tracker, no stored text), when it
   is longer than ``MAX_MESSAGE_CHARS`` or its sender already sent
-  ``RATE_LIMIT_MESSAGES`` in the last ``RATE_LIMIT_WINDOW_SECONDS``: a flood from one
-  sender cannot fill the tracker store or starve other customers;
+  ``RATE_LIMIT_MESSAGES`` in the last ``RATE_LIMIT_WINDOW_SECONDS`` (counted in Redis,
+  across servers, under ``make cluster``): a flood from one sender cannot fill the
+  tracker store or starve other customers;
 - never met with silence: Rasa 3.6 logs an error and says nothing when the action server
   is down, so a turn that produced no message gets the contact route instead, and the
   next turn, once the action server is back, is answered normally.
@@ -21,7 +22,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from channels.limits import RateLimiter
+from channels.shared_limits import rate_limiter
 from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class MessageGuard:
 
     def __init__(self, settings: ChannelSettings) -> None:
         self.max_chars = settings.max_message_chars
-        self.limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
+        self.limiter = rate_limiter(settings)  # shared by every Rasa server with REDIS_URL
 
     def refusal(self, message: UserMessage) -> str | None:
         """Why this message must not reach the dialogue, worded for the customer; or None."""

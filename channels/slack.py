@@ -31,8 +31,8 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.guard import guarded
+from channels.shared_limits import delivery_memory
 from channels.slack_messages import (
-    RecentKeys,
     escape_mrkdwn,
     is_person_writing,
     message_key,
@@ -100,7 +100,7 @@ class SupportSlackInput(SlackInput):
         )
         self.settings = settings
         self.api_url = settings.slack_api_url
-        self._delivered = RecentKeys()
+        self._delivered = delivery_memory(settings)  # in Redis under make cluster
 
     def get_output_channel(
         self, channel: str | None = None, thread_id: str | None = None

@@ -15,7 +15,7 @@ import json
 import sys
 
 from data_requests.mail import as_record
-from data_requests.outbox import FAILED, PENDING, SENT, Outbox, StoredRequest
+from data_requests.outbox import FAILED, PENDING, SENT, StoredRequest, open_outbox
 from settings import RequestSettings
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("show", help="show one request in full").add_argument("reference")
     sub.add_parser("requeue", help="send a failed request again").add_argument("reference")
     args = parser.parse_args(argv)
-    outbox = Outbox(RequestSettings.from_env().outbox_db)
+    outbox = open_outbox(RequestSettings.from_env())
 
     if args.command == "list":
         requests = outbox.list(args.status)

@@ -4,6 +4,9 @@ A confirmed request is stored in one transaction, keyed by its submission key so
 the same confirmation arriving twice stores one request. The relay then sends each
 pending request and records the outcome; nothing is ever deleted by sending, so every
 request can be accounted for (``python -m data_requests``).
+
+With ``DATABASE_URL`` set (``make cluster``) the outbox is a PostgreSQL table instead
+(``data_requests.pg_outbox``), with the same methods; :func:`open_outbox` picks one.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from settings import RequestSettings, RetentionSettings
+
 UK = ZoneInfo("Europe/London")
 PENDING, SENT, FAILED = "pending", "sent", "failed"
-# While the relay sends a request it holds it this long; a relay that died mid-send
-# releases it when the lease runs out, and the request is sent again.
+# While the relay sends a request it holds it this long (RELAY_LEASE_SECONDS); a relay
+# that died mid-send releases it when the lease runs out, and the request is sent again.
 SEND_LEASE = timedelta(minutes=2)
 
 _SCHEMA = """
@@ -46,6 +51,11 @@ CREATE INDEX IF NOT EXISTS requests_due ON requests (status, next_attempt_at);
 """
 
 
+class OutboxUnavailable(RuntimeError):
+    """The PostgreSQL outbox could not be reached or refused the operation (the SQLite
+    one raises ``sqlite3.Error`` or ``OSError``); the request was not stored."""
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -53,6 +63,20 @@ def utc_now() -> datetime:
 def _stamp(moment: datetime) -> str:
     """One fixed ISO format, so stamps compare correctly as text in SQL."""
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _moment(value: str | datetime) -> datetime:
+    """A stamp as SQLite keeps it (ISO text) or as PostgreSQL returns it."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _day(value: str | date) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def reference_for(received: datetime, request_id: int) -> str:
+    """The reference customers and customer service quote: year of receipt (UK) and id."""
+    return f"JES-{received.astimezone(UK).year}-{request_id:06d}"
 
 
 def one_calendar_month_after(day: date) -> date:
@@ -79,22 +103,56 @@ class StoredRequest:
     sent_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> StoredRequest:
+    def from_row(cls, row: sqlite3.Row | dict[str, Any]) -> StoredRequest:
+        """From a row of either store: SQLite's text columns or PostgreSQL's typed ones."""
+        details = row["details"]
         return cls(
             id=row["id"],
             reference=row["reference"],
             submission_key=row["submission_key"],
             kind=row["kind"],
-            details=json.loads(row["details"]),
+            details=json.loads(details) if isinstance(details, str) else details,
             channel=row["channel"],
-            received_at=datetime.fromisoformat(row["received_at"]),
-            due_on=date.fromisoformat(row["due_on"]),
+            received_at=_moment(row["received_at"]),
+            due_on=_day(row["due_on"]),
             status=row["status"],
             attempts=row["attempts"],
-            next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]),
+            next_attempt_at=_moment(row["next_attempt_at"]),
             last_error=row["last_error"],
-            sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
+            sent_at=_moment(row["sent_at"]) if row["sent_at"] else None,
         )
+
+
+class RequestStore(Protocol):
+    """What the action server, the relay, retention and the CLI need of an outbox; the
+    SQLite :class:`Outbox` and ``pg_outbox.PostgresOutbox`` both provide it."""
+
+    def submit(
+        self,
+        submission_key: str,
+        kind: str,
+        details: dict[str, Any],
+        channel: str,
+        now: datetime | None = None,
+    ) -> StoredRequest: ...
+
+    def claim_due(
+        self, now: datetime | None = None, limit: int = 20, lease: timedelta = SEND_LEASE
+    ) -> list[StoredRequest]: ...
+
+    def mark_sent(self, request: StoredRequest, now: datetime | None = None) -> None: ...
+
+    def mark_retry(self, request: StoredRequest, error: str, retry_at: datetime) -> None: ...
+
+    def mark_failed(self, request: StoredRequest, error: str) -> None: ...
+
+    def requeue(self, reference: str, now: datetime | None = None) -> bool: ...
+
+    def delete_sent_before(self, moment: datetime) -> int: ...
+
+    def get(self, reference: str) -> StoredRequest | None: ...
+
+    def list(self, status: str | None = None) -> list[StoredRequest]: ...
 
 
 class Outbox:
@@ -156,7 +214,7 @@ class Outbox:
                         _stamp(now),
                     ),
                 )
-                reference = f"JES-{now.astimezone(UK).year}-{cursor.lastrowid:06d}"
+                reference = reference_for(now, cursor.lastrowid)
                 db.execute(
                     "UPDATE requests SET reference = ? WHERE id = ?", (reference, cursor.lastrowid)
                 )
@@ -165,7 +223,9 @@ class Outbox:
                 ).fetchone()
         return StoredRequest.from_row(row)
 
-    def claim_due(self, now: datetime | None = None, limit: int = 20) -> list[StoredRequest]:
+    def claim_due(
+        self, now: datetime | None = None, limit: int = 20, lease: timedelta = SEND_LEASE
+    ) -> list[StoredRequest]:
         """Pending requests whose time has come, leased to the caller for sending."""
         now = now or utc_now()
         with self._transaction() as db:
@@ -176,7 +236,7 @@ class Outbox:
             ).fetchall()
             db.executemany(
                 "UPDATE requests SET next_attempt_at = ? WHERE id = ?",
-                [(_stamp(now + SEND_LEASE), row["id"]) for row in rows],
+                [(_stamp(now + lease), row["id"]) for row in rows],
             )
         return [StoredRequest.from_row(row) for row in rows]
 
@@ -239,3 +299,15 @@ class Outbox:
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY id", args).fetchall()
         return [StoredRequest.from_row(row) for row in rows]
+
+
+def open_outbox(settings: RequestSettings | RetentionSettings) -> RequestStore:
+    """The outbox the settings name: PostgreSQL with ``DATABASE_URL``, else the file.
+
+    psycopg is imported only then, so the embedded default needs no PostgreSQL client.
+    """
+    if settings.database_url:
+        from data_requests.pg_outbox import PostgresOutbox
+
+        return PostgresOutbox(settings.database_url)
+    return Outbox(settings.outbox_db)

@@ -19,7 +19,13 @@ from datetime import datetime, timedelta
 import aiosmtplib
 
 from data_requests.mail import compose
-from data_requests.outbox import Outbox, StoredRequest, utc_now
+from data_requests.outbox import (
+    OutboxUnavailable,
+    RequestStore,
+    StoredRequest,
+    open_outbox,
+    utc_now,
+)
 from settings import RequestSettings, SmtpSettings
 
 log = logging.getLogger("data_requests.relay")
@@ -54,7 +60,7 @@ def backoff(attempts: int, settings: RequestSettings) -> timedelta:
 class Relay:
     """Moves requests from the outbox to the mailbox; one per process."""
 
-    def __init__(self, outbox: Outbox, smtp: SmtpSettings, settings: RequestSettings) -> None:
+    def __init__(self, outbox: RequestStore, smtp: SmtpSettings, settings: RequestSettings) -> None:
         self.outbox = outbox
         self.smtp = smtp
         self.settings = settings
@@ -94,18 +100,25 @@ class Relay:
 
     async def run_once(self, now: datetime | None = None) -> list[Outcome]:
         """Try every request that is due ``now`` (by default, now)."""
-        return [await self.deliver(request, now) for request in self.outbox.claim_due(now)]
+        lease = timedelta(seconds=self.settings.lease_s)
+        return [
+            await self.deliver(request, now) for request in self.outbox.claim_due(now, lease=lease)
+        ]
 
     async def run_forever(self, stop: asyncio.Event) -> None:
+        """Until ``stop``; an outbox server that is down is tried again next round."""
         while not stop.is_set():
-            await self.run_once()
+            try:
+                await self.run_once()
+            except OutboxUnavailable as error:
+                log.warning("outbox unavailable (%s); trying again shortly", error)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.poll_s)
 
 
 async def _main() -> None:
     settings = RequestSettings.from_env()
-    relay = Relay(Outbox(settings.outbox_db), SmtpSettings.from_env(), settings)
+    relay = Relay(open_outbox(settings), SmtpSettings.from_env(), settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

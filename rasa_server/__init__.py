@@ -1,6 +1,7 @@
 """The Rasa server's own entry point: ``python -m rasa_server run ...`` (``make run``).
 
-Rasa 3.6.21 is pinned, and one of its methods costs most of a policy answer's time in
-the Rasa server (``patches``); this entry point applies the fix, refuses to start on
+Rasa 3.6.21 is pinned; one of its methods costs most of a policy answer's time in the
+Rasa server, and it quietly replaces a tracker store that fails to import with an
+in-memory one (``patches``). This entry point applies both fixes, refuses to start on
 another Rasa version, then hands over to Rasa's own command line unchanged.
 """

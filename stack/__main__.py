@@ -1,18 +1,36 @@
-"""``make run``: start the servers, say where to talk to the bot, stop all on Ctrl-C."""
+"""``make run`` / ``make cluster`` (``--cluster``): start the servers, say where to talk to
+the bot, stop all on Ctrl-C or when one dies."""
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import time
 
-from settings import ChannelSettings, StackSettings
+from settings import ChannelSettings, ClusterSettings, StackSettings
+from stack.cluster import ClusterStack
 from stack.processes import Stack, StackError
 
 WATCH_INTERVAL_S = 1.0
 
 
-def banner(settings: StackSettings, channels: ChannelSettings) -> str:
+def cluster_line(cluster: ClusterSettings | None) -> str:
+    """What ``make cluster`` runs behind HAProxy (no URL: it may carry a password)."""
+    if cluster is None:
+        return ""
+    postgres = "DATABASE_URL's" if cluster.database_url else "own (data in var/postgres)"
+    redis = "REDIS_URL's" if cluster.redis_url else "own"
+    return (
+        f"  Cluster:        {cluster.rasa_replicas} Rasa servers, {cluster.action_replicas} "
+        f"action servers, {cluster.relays} relays behind HAProxy; "
+        f"PostgreSQL {postgres}, Redis {redis}\n"
+    )
+
+
+def banner(
+    settings: StackSettings, channels: ChannelSettings, cluster: ClusterSettings | None = None
+) -> str:
     token = ' -H "Authorization: Bearer $REST_API_TOKEN"' if channels.rest_api_token else ""
     slack = (
         f"{settings.rasa_url}/webhooks/slack/webhook"
@@ -33,6 +51,7 @@ def banner(settings: StackSettings, channels: ChannelSettings) -> str:
         f"  Slack events:   {slack}\n"
         f"  Request mail:   {mail}\n"
         f"  Logs:           {settings.paths.logs_dir}\n"
+        f"{cluster_line(cluster)}"
         "Press Ctrl-C to stop.\n"
     )
 
@@ -46,9 +65,17 @@ def watch(stack: Stack) -> None:
     )
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cluster", action="store_true", help="make cluster: several of each")
+    args = parser.parse_args(argv)
     settings = StackSettings.from_env()
-    stack = Stack(settings)
+    cluster = ClusterSettings.from_env() if args.cluster else None
+    try:
+        stack = ClusterStack(settings, cluster) if cluster else Stack(settings)
+    except StackError as problem:  # the cluster's PostgreSQL could not be set up
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -56,7 +83,7 @@ def main() -> int:
         print("Starting the servers...", flush=True)
         stack.start()
         channels = settings.channels()
-        print(banner(settings, channels), flush=True)
+        print(banner(stack.settings, channels, cluster), flush=True)
         watch(stack)
     except StackError as problem:
         print(f"error: {problem}", file=sys.stderr)

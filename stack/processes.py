@@ -60,6 +60,9 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    # Services start stage by stage, each stage ready before the next starts (the
+    # cluster's databases before the servers that connect to them at start-up).
+    stage: int = 0
 
     def start(self, log_dir: Path) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -147,8 +150,8 @@ def mail_sink(settings: StackSettings) -> Service:
     return python_module("mail-sink", settings, command, tcp_open(port))
 
 
-def relay(settings: StackSettings) -> Service:
-    return python_module("relay", settings, ["data_requests.relay"])
+def relay(settings: StackSettings, name: str = "relay") -> Service:
+    return python_module(name, settings, ["data_requests.relay"])
 
 
 def retention(settings: StackSettings) -> Service:
@@ -157,20 +160,33 @@ def retention(settings: StackSettings) -> Service:
     return python_module("retention", settings, command)
 
 
-def action_server(settings: StackSettings) -> Service:
+def action_server(
+    settings: StackSettings, name: str = "action-server", port: int | None = None
+) -> Service:
+    """The action server on ``port`` (by default the settings' one; replicas get others)."""
+    port = port or settings.action_port
     return python_module(
-        "action-server",
+        name,
         settings,
         ["actions.server"],
-        http_ok(f"{settings.action_url}/health"),
+        http_ok(f"http://{HOST}:{port}/health"),
         ACTION_HOST=HOST,
-        ACTION_PORT=str(settings.action_port),
+        ACTION_PORT=str(port),
     )
 
 
-def rasa_server(settings: StackSettings) -> Service:
+def rasa_server(
+    settings: StackSettings,
+    name: str = "rasa-server",
+    port: int | None = None,
+    endpoints: str = "endpoints.yml",
+    action_url: str | None = None,
+) -> Service:
+    """A Rasa server on ``port`` (by default the public one), with ``endpoints``, calling
+    actions at ``action_url`` (by default the one action server's)."""
+    port = port or settings.rasa_port
     return Service(
-        name="rasa-server",
+        name=name,
         argv=[
             # Rasa's own command line, behind the project's entry point (rasa_server/).
             str(RASA_BIN / "python"),
@@ -180,37 +196,42 @@ def rasa_server(settings: StackSettings) -> Service:
             "--model",
             str(MODELS_DIR),
             "--endpoints",
-            "endpoints.yml",
+            endpoints,
             "--credentials",
             "credentials.yml",
             "--interface",
             HOST,
             "--port",
-            str(settings.rasa_port),
+            str(port),
             # The shop page is served from another port; its widget's socket needs CORS.
             "--cors",
             *settings.web_origins,
         ],
-        ready=http_ok(f"{settings.rasa_url}/webhooks/rest/"),
+        ready=http_ok(f"http://{HOST}:{port}/webhooks/rest/"),
         env={
             **common_env(settings),
-            "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
+            "ACTION_ENDPOINT_URL": f"{action_url or settings.action_url}/webhook",
         },
     )
 
 
-def web_server(settings: StackSettings) -> Service:
-    command = ["stack.web", "--port", str(settings.web_port), "--socket-url", settings.rasa_url]
-    return python_module("web-server", settings, command, http_ok(settings.web_url))
+def web_server(settings: StackSettings, port: int | None = None) -> Service:
+    """The shop page on ``port`` (by default the public one); its widget always talks to
+    the public Rasa URL."""
+    port = port or settings.web_port
+    command = ["stack.web", "--port", str(port), "--socket-url", settings.rasa_url]
+    return python_module("web-server", settings, command, http_ok(f"http://{HOST}:{port}/"))
 
 
 class Stack:
     """The servers of one assistant, started together and stopped together."""
 
-    def __init__(self, settings: StackSettings) -> None:
+    def __init__(self, settings: StackSettings, services: list[Service] | None = None) -> None:
+        """``make run``'s servers, or ``services`` (``make cluster`` builds its own list),
+        started in this order and stopped in the reverse."""
         self.settings = settings
         sink = [mail_sink(settings)] if settings.uses_mail_sink else []
-        self.services = [
+        self.services = services or [
             *sink,
             relay(settings),
             retention(settings),
@@ -225,10 +246,12 @@ class Stack:
     def start(self) -> None:
         log_dir = self.settings.paths.logs_dir
         try:
-            for service in self.services:
-                service.start(log_dir)
-            for service in self.services:
-                service.wait_ready()
+            for stage in sorted({service.stage for service in self.services}):
+                starting = [service for service in self.services if service.stage == stage]
+                for service in starting:
+                    service.start(log_dir)
+                for service in starting:
+                    service.wait_ready()
         except BaseException:
             self.stop()
             raise

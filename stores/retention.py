@@ -7,8 +7,10 @@ sent requests received more than ``REQUEST_RETENTION_DAYS`` ago leave the outbox
 ``python -m stores.retention forget SENDER``: delete one customer's conversation now
 (``make forget SENDER=...``).
 
-Standard library only: it works on the SQLite files directly, while the servers run.
-Deleted rows are overwritten on disk (``secure_delete``), not just unlinked.
+No Rasa: it works on the SQLite files directly, while the servers run, and deleted rows
+are overwritten on disk (``secure_delete``), not just unlinked. With ``DATABASE_URL``
+(``make cluster``) it works on the PostgreSQL tables instead (psycopg, imported only
+then), and vacuums ``events`` after deleting so the dead rows' space is reclaimed.
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
-from data_requests.outbox import Outbox
+from data_requests.outbox import open_outbox
 from settings import RetentionSettings
 from stores.sqlite import EMPTY_THE_LOG
 
 log = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86_400
+# Where the conversations are: the SQLite file, or a postgresql:// URL.
+TrackerLocation = Path | str
+_SQLITE_PARAMETER, _POSTGRES_PARAMETER = "?", "%s"
+_OLD_SENDERS = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < {p}"
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Purged:
 
 
 @contextmanager
-def tracker_db(path: Path) -> Iterator[sqlite3.Connection | None]:
+def sqlite_tracker_db(path: Path) -> Iterator[sqlite3.Connection | None]:
     """A connection to the tracker store in one transaction; None when Rasa has not
     created it yet (nothing to delete, and no empty file made)."""
     if not path.exists():
@@ -52,42 +59,70 @@ def tracker_db(path: Path) -> Iterator[sqlite3.Connection | None]:
         db.execute(EMPTY_THE_LOG)  # deleted rows leave no copy in the write-ahead log
 
 
-def purge_conversations(path: Path, older_than_s: float, now: float | None = None) -> int:
+@contextmanager
+def postgres_tracker_db(url: str) -> Iterator[Any]:
+    """The same on PostgreSQL; afterwards ``events`` is vacuumed (outside the transaction),
+    so the deleted rows' space is reclaimed rather than left until autovacuum comes."""
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        created = db.execute("SELECT to_regclass('events')").fetchone()[0]
+        yield db if created else None
+    if created:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("VACUUM events")
+
+
+@contextmanager
+def tracker_db(where: TrackerLocation) -> Iterator[tuple[Any, str]]:
+    """A connection to the conversations (None if there are none yet) and the SQL
+    parameter marker of its driver."""
+    if isinstance(where, Path):
+        with sqlite_tracker_db(where) as db:
+            yield db, _SQLITE_PARAMETER
+    else:
+        with postgres_tracker_db(where) as db:
+            yield db, _POSTGRES_PARAMETER
+
+
+def purge_conversations(
+    where: TrackerLocation, older_than_s: float, now: float | None = None
+) -> int:
     """Delete every conversation whose last event is older than ``older_than_s``."""
     cutoff = (time.time() if now is None else now) - older_than_s
-    with tracker_db(path) as db:
+    with tracker_db(where) as (db, p):
         if db is None:
             return 0
-        senders = [
-            sender
-            for (sender,) in db.execute(
-                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?",
-                (cutoff,),
-            )
-        ]
-        db.executemany("DELETE FROM events WHERE sender_id = ?", [(s,) for s in senders])
-    return len(senders)
+        old = _OLD_SENDERS.format(p=p)
+        count = db.execute(f"SELECT COUNT(*) FROM ({old}) AS old", (cutoff,)).fetchone()[0]
+        db.execute(f"DELETE FROM events WHERE sender_id IN ({old})", (cutoff,))
+    return count
 
 
-def forget(path: Path, sender: str) -> int:
+def forget(where: TrackerLocation, sender: str) -> int:
     """Delete ``sender``'s whole conversation; the number of events deleted."""
-    with tracker_db(path) as db:
+    with tracker_db(where) as (db, p):
         if db is None:
             return 0
-        return db.execute("DELETE FROM events WHERE sender_id = ?", (sender,)).rowcount
+        return db.execute(f"DELETE FROM events WHERE sender_id = {p}", (sender,)).rowcount
+
+
+def conversations(settings: RetentionSettings) -> TrackerLocation:
+    return settings.database_url or settings.tracker_db
 
 
 def purge(settings: RetentionSettings, now: datetime | None = None) -> Purged:
     now = now or datetime.now(timezone.utc)
-    conversations = purge_conversations(
-        settings.tracker_db, settings.conversation_days * SECONDS_PER_DAY, now.timestamp()
+    purged = purge_conversations(
+        conversations(settings), settings.conversation_days * SECONDS_PER_DAY, now.timestamp()
     )
+    has_outbox = settings.database_url or settings.outbox_db.exists()  # none made here
     requests = (
-        Outbox(settings.outbox_db).delete_sent_before(now - timedelta(days=settings.request_days))
-        if settings.outbox_db.exists()
+        open_outbox(settings).delete_sent_before(now - timedelta(days=settings.request_days))
+        if has_outbox
         else 0
     )
-    return Purged(conversations, requests)
+    return Purged(purged, requests)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = RetentionSettings.from_env()
     if args.command == "forget":
-        deleted = forget(settings.tracker_db, args.sender)
+        deleted = forget(conversations(settings), args.sender)
         print(f"deleted {deleted} events of that conversation")
         return
     while True:

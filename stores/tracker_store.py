@@ -10,11 +10,18 @@ does it in the open, inside the Rasa server (Python 3.10), configured in
   its stored events. Until then they stay readable, because Rasa rebuilds the tracker
   from the store on every turn and the form needs them. The request itself lives in the
   outbox, which is the one place that keeps them.
+
+The same store runs on SQLite (``make run``) and on PostgreSQL (``make cluster``,
+``endpoints.cluster.yml``: ``dialect: postgresql``). Rasa reads a conversation by
+sender and retention finds old ones by sender and time, so the store adds an index on
+``(sender_id, timestamp)``. If this module fails to import, the Rasa server refuses to
+start (``rasa_server.patches``) rather than keep conversations in memory.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +35,8 @@ from privacy.redaction import redact
 from stores.personal_data import personal_values, request_finished
 from stores.sqlite import CONNECTION_PRAGMAS, EMPTY_THE_LOG
 
+logger = logging.getLogger(__name__)
+
 
 def slots_set_this_turn(tracker: DialogueStateTracker) -> list[str]:
     """Names of the slots set since the customer's latest message."""
@@ -38,6 +47,12 @@ def slots_set_this_turn(tracker: DialogueStateTracker) -> list[str]:
         if isinstance(event, SlotSet):
             names.append(event.key)
     return names
+
+
+# IF NOT EXISTS: several Rasa servers start together on one PostgreSQL.
+SENDER_TIME_INDEX = (
+    "CREATE INDEX IF NOT EXISTS events_sender_id_timestamp ON events (sender_id, timestamp)"
+)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -53,6 +68,7 @@ class RedactingTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
+        self._create_sender_time_index()
 
     def _pool_sqlite_connections(self) -> None:
         """Keep SQLite connections open between turns.
@@ -69,6 +85,16 @@ class RedactingTrackerStore(SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    def _create_sender_time_index(self) -> None:
+        """Rasa indexes ``sender_id`` alone; a conversation read in time order and
+        retention's search by last event both want ``(sender_id, timestamp)``."""
+        try:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql(SENDER_TIME_INDEX)
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            # Two servers creating it at the same instant: the other one's index serves.
+            logger.debug("the (sender_id, timestamp) index was created by another server")
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
         """The events Rasa is about to write, each with card numbers masked.

@@ -1,5 +1,6 @@
 """Fixtures shared by every suite: the real model, an index in a temporary folder (the
-project's current one copied, or built), and a fake Slack Web API."""
+project's current one copied, or built), a fake Slack Web API, and real PostgreSQL and
+Redis servers (started only by the tests that ask for them)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from knowledge.builder import build
 from knowledge.embedding import Encoder
 from knowledge.retrieval import Retriever
 from settings import KnowledgeSettings
+from stack.services import PostgresServer, RedisServer, postgres, redis
+from tests.support.databases import new_database
 from tests.support.fake_slack import FakeSlack
 
 
@@ -49,3 +52,22 @@ def retriever(settings: KnowledgeSettings, built_index: Path) -> Retriever:
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack().running() as fake:
         yield fake
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A throw-away PostgreSQL 15 on a free loopback port (fsync off: it is thrown away)."""
+    with postgres(log_dir=tmp_path_factory.mktemp("postgres-log"), durable=False) as server:
+        yield server
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> str:
+    """An empty database of the test's own on the session's PostgreSQL."""
+    return new_database(postgres_server.url)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with redis(tmp_path_factory.mktemp("redis-log")) as server:
+        yield server

@@ -27,12 +27,14 @@ PACKAGES = (
     "stack",
     "stores",
 )
-RASA_FREE = ("knowledge", "data_requests", "privacy", "settings")
+# stack/ starts the Rasa server as a process of the other interpreter, never imports it.
+RASA_FREE = ("knowledge", "data_requests", "privacy", "settings", "stack")
 ENTRY_POINTS = ("actions", "channels", "rasa_server", "stack")
 # Modules of otherwise Rasa-free packages that exist to hold logic outside Rasa.
 RASA_FREE_MODULES = (
     "channels/auth.py",
     "channels/limits.py",
+    "channels/shared_limits.py",
     "channels/slack_messages.py",
     "stores/personal_data.py",
     "stores/retention.py",

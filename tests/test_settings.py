@@ -7,6 +7,7 @@ from pathlib import Path
 from settings import (
     PROJECT_ROOT,
     ChannelSettings,
+    ClusterSettings,
     Paths,
     RequestSettings,
     RetentionSettings,
@@ -41,3 +42,19 @@ def test_flags_and_urls_are_normalised() -> None:
     assert not SmtpSettings.from_env({"SMTP_STARTTLS": "0"}).starttls
     api = ChannelSettings.from_env({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url
     assert api == "http://127.0.0.1:9/api/"
+
+
+def test_cluster_defaults_and_one_database_url_for_every_store() -> None:
+    for environ in ({}, {"DATABASE_URL": "", "REDIS_URL": " ", "RASA_REPLICAS": ""}):
+        cluster = ClusterSettings.from_env(environ)
+        assert (cluster.database_url, cluster.redis_url) == (None, None)
+        assert (cluster.rasa_replicas, cluster.action_replicas, cluster.relays) == (2, 2, 2)
+        assert (cluster.sql_pool_size, cluster.sql_max_overflow) == (5, 10)
+        assert cluster.ticket_lock_lifetime_s == 15
+    url = "postgresql://jessops@db.internal:5432/assistant"
+    environ = {"DATABASE_URL": url, "REDIS_URL": "redis://cache:6379/1", "RELAYS": "4"}
+    assert ClusterSettings.from_env(environ).relays == 4
+    assert RequestSettings.from_env(environ).database_url == url
+    assert RetentionSettings.from_env(environ).database_url == url
+    assert ChannelSettings.from_env(environ).redis_url == "redis://cache:6379/1"
+    assert RequestSettings.from_env({}).lease_s == 120

@@ -59,10 +59,9 @@ class Tally:
             response = requests.post(
                 webhook, json={"sender": sender, "message": message}, timeout=TIMEOUT_S
             )
-            text = "\n".join(m.get("text", "") for m in response.json())
-            problem = (
-                None if response.status_code == 200 and text else f"HTTP {response.status_code}"
-            )
+            ok = response.status_code == 200  # a proxy's error page is not JSON
+            text = "\n".join(m.get("text", "") for m in response.json()) if ok else ""
+            problem = None if text else f"HTTP {response.status_code}"
         except (requests.RequestException, ValueError) as error:
             text, problem = "", type(error).__name__
         with self.lock:

@@ -1,21 +1,39 @@
-"""The outbox: durable, idempotent, accountable (a real SQLite file)."""
+"""The outbox: durable, idempotent, accountable, on a real SQLite file and on a real
+PostgreSQL server (the same tests for both stores)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from data_requests.outbox import FAILED, PENDING, SENT, Outbox, one_calendar_month_after
+from data_requests.outbox import (
+    FAILED,
+    PENDING,
+    SENT,
+    RequestStore,
+    one_calendar_month_after,
+    open_outbox,
+)
+from settings import RequestSettings
 
 NOW = datetime(2026, 1, 31, 10, 0, tzinfo=timezone.utc)
 DETAILS = {"full_name": "Jane Doe", "email": "jane@example.com"}
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], RequestStore]:
+    """Opens the test's outbox, as each process does: a file, or a PostgreSQL database."""
+    database_url = request.getfixturevalue("database_url") if request.param != "sqlite" else ""
+    environ = {"OUTBOX_DB": str(tmp_path / "outbox.db"), "DATABASE_URL": database_url}
+    return lambda: open_outbox(RequestSettings.from_env(environ))
+
+
 @pytest.fixture
-def outbox(tmp_path: Path) -> Outbox:
-    return Outbox(tmp_path / "outbox.db")
+def outbox(reopen: Callable[[], RequestStore]) -> RequestStore:
+    return reopen()
 
 
 @pytest.mark.parametrize(
@@ -31,15 +49,17 @@ def test_due_date_is_one_calendar_month(received: date, due: date) -> None:
     assert one_calendar_month_after(received) == due
 
 
-def test_submit_stores_with_reference_and_due_date(outbox: Outbox) -> None:
+def test_submit_stores_with_reference_and_due_date(
+    outbox: RequestStore, reopen: Callable[[], RequestStore]
+) -> None:
     stored = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
     assert stored.reference == "JES-2026-000001"
     assert stored.status == PENDING and stored.attempts == 0
     assert stored.due_on == date(2026, 2, 28)
-    assert Outbox(outbox.path).get("JES-2026-000001").details == DETAILS  # survives reopening
+    assert reopen().get("JES-2026-000001") == stored  # survives reopening, every field
 
 
-def test_the_same_confirmation_twice_stores_one_request(outbox: Outbox) -> None:
+def test_the_same_confirmation_twice_stores_one_request(outbox: RequestStore) -> None:
     first = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
     second = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW + timedelta(seconds=5))
     assert first == second and len(outbox.list()) == 1
@@ -47,7 +67,7 @@ def test_the_same_confirmation_twice_stores_one_request(outbox: Outbox) -> None:
     assert third.reference == "JES-2026-000002"
 
 
-def test_claim_due_leases_and_outcomes_are_recorded(outbox: Outbox) -> None:
+def test_claim_due_leases_and_outcomes_are_recorded(outbox: RequestStore) -> None:
     stored = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
     [claimed] = outbox.claim_due(now=NOW)
     assert claimed.id == stored.id
@@ -61,7 +81,7 @@ def test_claim_due_leases_and_outcomes_are_recorded(outbox: Outbox) -> None:
     assert done.status == SENT and done.attempts == 2 and done.sent_at
 
 
-def test_failed_requests_are_listed_and_can_be_requeued(outbox: Outbox) -> None:
+def test_failed_requests_are_listed_and_can_be_requeued(outbox: RequestStore) -> None:
     stored = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
     outbox.mark_failed(outbox.claim_due(now=NOW)[0], "SMTPRecipientsRefused: 550")
     assert [r.reference for r in outbox.list(FAILED)] == [stored.reference]

@@ -33,8 +33,9 @@ print(json.dumps({{"connects": len(connects), "journal": journal,
 
 def test_turns_reuse_one_connection_and_never_store_a_card(tmp_path: Path) -> None:
     outcome = run_in_rasa(CHECK.format(db=str(tmp_path / "tracker.db")))
-    # Three turns of reads and writes, then a check: one connection, opened once with
-    # the write-ahead log, instead of one per session.
-    assert outcome["connects"] == 1 and outcome["journal"] == "wal"
+    # Three turns of reads and writes, then a check, open at most one connection (none
+    # when the pool still holds the one that created the index), with the write-ahead
+    # log; without the pool every session opened its own: nine.
+    assert outcome["connects"] <= 1 and outcome["journal"] == "wal"
     assert outcome["texts"][0] == "hello" and outcome["texts"][2] == "thanks"
     assert "4111" not in outcome["texts"][1] and "card" in outcome["texts"][1]

@@ -45,8 +45,10 @@ def post(
     secret: str | None = SIGNING_SECRET,
     age_s: int = 0,
     headers: dict[str, str] | None = None,
+    rasa_url: str | None = None,
 ) -> requests.Response:
-    """POST ``payload`` to the Slack webhook as Slack would, signed with ``secret``."""
+    """POST ``payload`` to the Slack webhook as Slack would, signed with ``secret``; to
+    the stack's Rasa URL, or ``rasa_url`` (one server of a cluster)."""
     body = json.dumps(payload).encode()
     timestamp = str(int(time.time()) - age_s)
     signed = {}
@@ -57,7 +59,7 @@ def post(
             "X-Slack-Signature": f"v0={digest.hexdigest()}",
         }
     return requests.post(
-        f"{stack.settings.rasa_url}/webhooks/slack/webhook",
+        f"{rasa_url or stack.settings.rasa_url}/webhooks/slack/webhook",
         data=body,
         headers={"Content-Type": "application/json", **signed, **(headers or {})},
         timeout=TIMEOUT_S,

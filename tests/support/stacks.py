@@ -19,9 +19,9 @@ CHANNELS_OFF = dict.fromkeys(
 FAST_RELAY = {"RELAY_POLL_SECONDS": "0.2", "RELAY_BACKOFF_SECONDS": "0.2"}
 
 
-def stack_on_free_ports(var_dir: Path, env: dict[str, str]) -> Stack:
-    """A stack on free ports (never colliding with a running `make run`), with ``var_dir``
-    as its var/ and ``env`` for its servers; not started."""
+def free_port_env(var_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    """Variables for a stack on free ports (never colliding with a running `make run`),
+    with ``var_dir`` as its var/, channels off, a fast relay, then ``env`` on top."""
     own = {
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
@@ -33,7 +33,13 @@ def stack_on_free_ports(var_dir: Path, env: dict[str, str]) -> Stack:
         "OUTBOX_DB": "",
         "KNOWLEDGE_INDEX_DIR": str(Paths.from_env().index_dir),
     }
-    return Stack(StackSettings.from_env(env={**CHANNELS_OFF, **FAST_RELAY, **own, **env}))
+    return {**CHANNELS_OFF, **FAST_RELAY, **own, **env}
+
+
+def stack_on_free_ports(var_dir: Path, env: dict[str, str]) -> Stack:
+    """A stack on free ports with ``var_dir`` as its var/ and ``env`` for its servers;
+    not started."""
+    return Stack(StackSettings.from_env(env=free_port_env(var_dir, env)))
 
 
 def new_stack(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Stack:

@@ -1,0 +1,147 @@
+"""HAProxy's configuration for ``make cluster``: the public ports in front of the replicas.
+
+Three front ends, all on loopback: the Rasa servers on ``RASA_PORT`` (REST, Slack and the
+widget's socket.io), the shop page on ``WEB_PORT``, and the action servers on a private
+port that the Rasa servers call. Each back end checks its servers' health every second
+and takes a server out after two failed checks, so a dead replica gets no new requests.
+
+Retries, each to another server: a request that never reached a server (connection
+refused: a replica just died) is retried whatever its method. A GET is retried on any
+retryable failure. A customer's message (a POST to Rasa) that reached a server is
+retried only when the server closed the connection without any answer, which is what a
+Rasa server killed mid-turn does: Rasa saves a turn's events only at the end of the
+turn, so the other server almost always handles the message for the first time, and the
+turn's effects are idempotent anyway (a confirmed request is stored under its
+submission key, once). A POST answered with an error, or too slowly, is never retried:
+that turn may have happened. Calls to the action servers are retried only before they
+reach one. socket.io keeps a session in the Rasa server that
+accepted it (Rasa has no shared socket.io manager), so ``/socket.io/`` sticks to one
+server per client address; REST and Slack need no stickiness, as every turn reads the
+conversation from PostgreSQL under a Redis lock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from settings import HOST
+
+CHECK_INTERVAL_MS = 1000
+FALL_AFTER_CHECKS = 2
+RETRIES = 3
+CONNECT_TIMEOUT = "2s"
+# A turn can wait on the action server's model; socket.io long-polls for up to ~25 s.
+SERVER_TIMEOUT = "60s"
+# An upgraded websocket stays open as long as the widget does.
+TUNNEL_TIMEOUT = "1h"
+STATS_PATH = "/stats"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Servers of one kind: their name, ports and the URL path that says they are up."""
+
+    name: str
+    ports: Sequence[int]
+    health_path: str
+
+
+def _servers(backend: Backend) -> list[str]:
+    return [
+        f"    server {backend.name}-{number} {HOST}:{port} check"
+        for number, port in enumerate(backend.ports, start=1)
+    ]
+
+
+# A request that reached a server is retried only if it is a GET (a POST may have acted).
+ONLY_GETS_AFTER_SENDING = "    http-request disable-l7-retry unless METH_GET"
+
+
+def _backend(
+    backend: Backend,
+    balance: str = "roundrobin",
+    retries: Sequence[str] = (ONLY_GETS_AFTER_SENDING,),
+) -> list[str]:
+    return [
+        f"backend {backend.name}",
+        f"    balance {balance}",
+        f"    option httpchk GET {backend.health_path}",
+        "    http-check expect status 200",
+        *retries,
+        *_servers(backend),
+        "",
+    ]
+
+
+def _frontend(name: str, port: int, rules: Sequence[str] = ()) -> list[str]:
+    return [f"frontend {name}", f"    bind {HOST}:{port}", *rules, ""]
+
+
+def all_servers_up(stats_url: str) -> bool:
+    """Whether HAProxy sees every server of every back end up (its stats as CSV): only
+    then does a request reach any replica, a socket.io session included."""
+    try:
+        with urllib.request.urlopen(f"{stats_url};csv", timeout=2) as response:
+            rows = list(csv.DictReader(io.StringIO(response.read().decode().lstrip("# "))))
+    except (urllib.error.URLError, OSError):
+        return False
+    servers = [row for row in rows if row["svname"] not in ("FRONTEND", "BACKEND")]
+    return bool(servers) and all(row["status"] == "UP" for row in servers)
+
+
+def config(
+    rasa_port: int,
+    web_port: int,
+    action_port: int,
+    stats_port: int,
+    rasa: Backend,
+    actions: Backend,
+    web: Backend,
+) -> str:
+    """The whole haproxy.cfg."""
+    lines = [
+        "global",
+        "    log stdout format raw local0",
+        "",
+        "defaults",
+        "    mode http",
+        "    log global",
+        "    option httplog",
+        f"    timeout connect {CONNECT_TIMEOUT}",
+        f"    timeout client {SERVER_TIMEOUT}",
+        f"    timeout server {SERVER_TIMEOUT}",
+        f"    timeout tunnel {TUNNEL_TIMEOUT}",
+        f"    retries {RETRIES}",
+        "    option redispatch 1",  # every retry goes to another server
+        "    retry-on all-retryable-errors",
+        f"    default-server inter {CHECK_INTERVAL_MS} fall {FALL_AFTER_CHECKS} rise 1",
+        "",
+        *_frontend(
+            "rasa",
+            rasa_port,
+            [
+                "    use_backend rasa-socketio if { path_beg /socket.io/ }",
+                "    default_backend rasa",
+            ],
+        ),
+        *_frontend("actions", action_port, ["    default_backend actions"]),
+        *_frontend("web", web_port, ["    default_backend web"]),
+        # Which servers are up, for people (a page) and for make cluster's start-up (CSV).
+        *_frontend("stats", stats_port, ["    stats enable", f"    stats uri {STATS_PATH}"]),
+        # A customer's message only when a server died on it without answering (above).
+        # The whole body is read before it is sent on, or HAProxy cannot send it again.
+        *_backend(
+            rasa,
+            retries=["    option http-buffer-request", "    retry-on conn-failure empty-response"],
+        ),
+        # Same servers, sticky per client address: a socket.io session lives in one server.
+        *_backend(Backend("rasa-socketio", rasa.ports, rasa.health_path), "source"),
+        *_backend(actions),
+        *_backend(web),
+    ]
+    return "\n".join(lines)
