@@ -133,8 +133,8 @@ story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on a
 pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM)) $(CLUSTER_DEPS)  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
 	@$(PYTHON) -m pytest $(or $(ARGS),tests)
 
-unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP) $(CLUSTER_DEPS)  ## fast tests: no browser, no trained model, no Rasa servers
-	@$(PYTHON) -m pytest tests --ignore=tests/e2e
+unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast tests: no browser, no trained model, no servers
+	@$(PYTHON) -m pytest tests --ignore=tests/e2e -m "not servers"
 
 # --- maintenance --------------------------------------------------------------------
 

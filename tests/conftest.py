@@ -71,3 +71,14 @@ def database_url(postgres_server: PostgresServer) -> str:
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     with redis(tmp_path_factory.mktemp("redis-log")) as server:
         yield server
+
+
+# Fixtures that start a database server: the tests using them are marked "servers", and
+# `make unit` (no servers) leaves them to `make test`.
+SERVER_FIXTURES = frozenset({"postgres_server", "redis_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
