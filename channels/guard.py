@@ -23,6 +23,16 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from channels.shared_limits import rate_limiter
+from monitoring.metrics import (
+    CHANNELS,
+    ERROR,
+    FALLBACK,
+    TURN_SECONDS,
+    count_message,
+    count_reply,
+    known,
+    timed,
+)
 from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
@@ -60,6 +70,11 @@ class CountingOutput:
         await self._channel.send_response(recipient_id, message)
 
 
+def known_channel(channel: str | None) -> str:
+    """The channel as a metric label: one of the project's channels, or ``other``."""
+    return known(channel, CHANNELS)
+
+
 class MessageGuard:
     """Limits per sender and the no-silence fallback, shared by a connector's messages."""
 
@@ -83,24 +98,33 @@ class MessageGuard:
                 logger.info("Message refused on channel %s: over a limit.", message.input_channel)
                 await output.send_text_message(message.sender_id, refusal)
                 return
-            counting = CountingOutput(output)
-            message.output_channel = counting
-            # Rasa's own handlers log the message text with any error, including the
-            # cancellation when a client hangs up, so both end here.
-            try:
-                await on_new_message(message)
-            except asyncio.CancelledError:
-                logger.warning("Client left before the reply on channel %s.", message.input_channel)
-                return
-            except Exception:
-                logger.exception("Handling a message on channel %s failed.", message.input_channel)
-            if not counting.sent:
-                logger.warning(
-                    "No reply on channel %s; sent the contact route.", message.input_channel
-                )
-                await output.send_text_message(message.sender_id, NO_ANSWER)
+            count_message(message.input_channel)
+            channel = TURN_SECONDS.labels(known_channel(message.input_channel))
+            with timed(channel):
+                await self.answer(message, on_new_message)
 
         return handle
+
+    async def answer(self, message: UserMessage, on_new_message: OnNewMessage) -> None:
+        """Let Rasa answer ``message``; a turn that failed or said nothing gets the
+        contact route (counted as an ``error`` and a ``fallback`` reply)."""
+        output = message.output_channel
+        counting = CountingOutput(output)
+        message.output_channel = counting
+        # Rasa's own handlers log the message text with any error, including the
+        # cancellation when a client hangs up, so both end here.
+        try:
+            await on_new_message(message)
+        except asyncio.CancelledError:
+            logger.warning("Client left before the reply on channel %s.", message.input_channel)
+            return
+        except Exception:
+            count_reply(ERROR)
+            logger.exception("Handling a message on channel %s failed.", message.input_channel)
+        if not counting.sent:
+            count_reply(FALLBACK)
+            logger.warning("No reply on channel %s; sent the contact route.", message.input_channel)
+            await output.send_text_message(message.sender_id, NO_ANSWER)
 
 
 def guarded(on_new_message: OnNewMessage, settings: ChannelSettings | None = None) -> OnNewMessage:

@@ -26,6 +26,7 @@ from data_requests.outbox import (
     open_outbox,
     utc_now,
 )
+from monitoring.metrics import FAILED, RETRY, SENT, count_delivery
 from settings import RequestSettings, SmtpSettings
 
 log = logging.getLogger("data_requests.relay")
@@ -34,7 +35,7 @@ log = logging.getLogger("data_requests.relay")
 @dataclass(frozen=True)
 class Outcome:
     reference: str
-    status: str  # "sent", "retry" or "failed"
+    status: str  # SENT, RETRY or FAILED
     error: str | None = None
 
 
@@ -83,20 +84,23 @@ class Relay:
             reason = f"{type(error).__name__}: {error}"
             if is_permanent(error):
                 self.outbox.mark_failed(request, reason)
+                count_delivery(FAILED)
                 log.error("request %s failed permanently: %s", request.reference, reason)
-                return Outcome(request.reference, "failed", reason)
+                return Outcome(request.reference, FAILED, reason)
             retry_at = (now or utc_now()) + backoff(request.attempts, self.settings)
             self.outbox.mark_retry(request, reason, retry_at)
+            count_delivery(RETRY)
             log.warning(
                 "request %s not sent yet (%s); retry at %s",
                 request.reference,
                 reason,
                 retry_at.isoformat(timespec="seconds"),
             )
-            return Outcome(request.reference, "retry", reason)
+            return Outcome(request.reference, RETRY, reason)
         self.outbox.mark_sent(request)
+        count_delivery(SENT)
         log.info("request %s sent to customer service", request.reference)
-        return Outcome(request.reference, "sent")
+        return Outcome(request.reference, SENT)
 
     async def run_once(self, now: datetime | None = None) -> list[Outcome]:
         """Try every request that is due ``now`` (by default, now)."""

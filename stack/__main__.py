@@ -28,6 +28,15 @@ def cluster_line(cluster: ClusterSettings | None) -> str:
     )
 
 
+def health_lines(settings: StackSettings) -> str:
+    """Where Prometheus scrapes the stack, and the health checks of the monitor."""
+    metrics = settings.monitor.metrics_url
+    base = metrics.removesuffix("/metrics")
+    return (
+        f"  Metrics:        {metrics}\n  Health:         {base}/health/live, {base}/health/ready\n"
+    )
+
+
 def banner(
     settings: StackSettings, channels: ChannelSettings, cluster: ClusterSettings | None = None
 ) -> str:
@@ -51,6 +60,7 @@ def banner(
         f"  Slack events:   {slack}\n"
         f"  Request mail:   {mail}\n"
         f"  Logs:           {settings.paths.logs_dir}\n"
+        f"{health_lines(settings)}"
         f"{cluster_line(cluster)}"
         "Press Ctrl-C to stop.\n"
     )

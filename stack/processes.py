@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -120,6 +121,8 @@ def common_env(settings: StackSettings) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONPATH": str(PROJECT_ROOT),
+        # Every server keeps its metrics here; the monitor adds them up (monitoring/).
+        "PROMETHEUS_MULTIPROC_DIR": str(settings.paths.metrics_dir),
         **settings.env,
         **settings.paths.as_env(),  # resolved from the same variables: never left empty
     }
@@ -152,6 +155,19 @@ def mail_sink(settings: StackSettings) -> Service:
 
 def relay(settings: StackSettings, name: str = "relay") -> Service:
     return python_module(name, settings, ["data_requests.relay"])
+
+
+def monitor(settings: StackSettings) -> Service:
+    """Metrics of every server at METRICS_PORT, the outbox's health, and the alerts."""
+    health = f"http://{HOST}:{settings.monitor.metrics_port}/health/ready"
+    return python_module("monitor", settings, ["data_requests.monitor"], http_ok(health))
+
+
+def fresh_metrics_dir(folder: Path) -> None:
+    """An empty folder for this run's metrics: values of an earlier run, or of a dead
+    process's id reused, must not be added to this one's."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
 
 
 def retention(settings: StackSettings) -> Service:
@@ -235,6 +251,7 @@ class Stack:
             *sink,
             relay(settings),
             retention(settings),
+            monitor(settings),
             action_server(settings),
             rasa_server(settings),
             web_server(settings),
@@ -245,6 +262,7 @@ class Stack:
 
     def start(self) -> None:
         log_dir = self.settings.paths.logs_dir
+        fresh_metrics_dir(self.settings.paths.metrics_dir)
         try:
             for stage in sorted({service.stage for service in self.services}):
                 starting = [service for service in self.services if service.stage == stage]
