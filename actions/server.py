@@ -9,16 +9,22 @@ the first customer does not wait for them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
+from http import HTTPStatus
 from typing import Any
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from actions.knowledge_base import retriever
-from settings import ActionServerSettings
+from data_requests.outbox import OutboxUnavailable, open_outbox
+from settings import ActionServerSettings, RequestSettings
 
 ACTIONS_PACKAGE = "actions"
 
@@ -42,6 +48,34 @@ class SelectiveDomainExecutor(ActionExecutor):
         return super().update_and_return_domain(payload, action_name)
 
 
+def outbox_reachable() -> bool:
+    """Whether a confirmed request could be stored now (the customer is told only then)."""
+    try:
+        open_outbox(RequestSettings.from_env()).status_counts()
+    except (sqlite3.Error, OSError, OutboxUnavailable):
+        return False
+    return True
+
+
+def add_health_routes(app: Sanic) -> None:
+    """``/health/live`` (answers) and ``/health/ready`` (index loaded, outbox reachable);
+    rasa-sdk's own ``/health`` stays. The index is loaded before the server listens, so
+    a server that answers has it; the outbox is asked each time."""
+
+    async def live(request: Request) -> HTTPResponse:
+        return response.json({"status": "live"})
+
+    async def ready(request: Request) -> HTTPResponse:
+        if not await asyncio.to_thread(outbox_reachable):
+            return response.json(
+                {"status": "outbox unreachable"}, status=HTTPStatus.SERVICE_UNAVAILABLE
+            )
+        return response.json({"status": "ready"})
+
+    app.add_route(live, "/health/live", methods=["GET"], name="health_live")
+    app.add_route(ready, "/health/ready", methods=["GET"], name="health_ready")
+
+
 def main() -> None:
     settings = ActionServerSettings.from_env()
     utils.configure_colored_logging(settings.log_level)
@@ -50,6 +84,7 @@ def main() -> None:
     executor = SelectiveDomainExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     app = create_app(executor, cors_origins=None)
+    add_health_routes(app)
     logging.getLogger(__name__).info("action server on %s", settings.url)
     app.prepare(
         host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False

@@ -17,6 +17,8 @@ from pathlib import Path
 from settings import HOST, ClusterSettings, StackSettings
 from stack.haproxy import STATS_PATH, Backend, all_servers_up, config
 from stack.processes import (
+    ACTION_READY_PATH,
+    RASA_READY_PATH,
     Service,
     Stack,
     action_server,
@@ -111,8 +113,8 @@ class ClusterStack(Stack):
             settings.web_port,
             action_lb,
             stats_port,
-            rasa=Backend("rasa", [port for _, port in rasas], "/webhooks/rest/"),
-            actions=Backend("actions", [port for _, port in actions], "/health"),
+            rasa=Backend("rasa", [port for _, port in rasas], RASA_READY_PATH),
+            actions=Backend("actions", [port for _, port in actions], ACTION_READY_PATH),
             web=Backend("web", [web_port], "/"),
         )
         servers = [

@@ -19,6 +19,12 @@ from settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN, Stac
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
 RETENTION_EVERY_S = 3600
+# Readiness checks (docs/operations.md#health): `make run` waits on them, HAProxy uses them.
+RASA_HEALTH, ACTION_HEALTH, MONITOR_HEALTH = "/webhooks/rest/health", "/health", "/health"
+LIVE, READY = "/live", "/ready"
+RASA_LIVE_PATH, RASA_READY_PATH = RASA_HEALTH + LIVE, RASA_HEALTH + READY
+ACTION_LIVE_PATH, ACTION_READY_PATH = ACTION_HEALTH + LIVE, ACTION_HEALTH + READY
+MONITOR_LIVE_PATH, MONITOR_READY_PATH = MONITOR_HEALTH + LIVE, MONITOR_HEALTH + READY
 
 
 class StackError(RuntimeError):
@@ -159,7 +165,7 @@ def relay(settings: StackSettings, name: str = "relay") -> Service:
 
 def monitor(settings: StackSettings) -> Service:
     """Metrics of every server at METRICS_PORT, the outbox's health, and the alerts."""
-    health = f"http://{HOST}:{settings.monitor.metrics_port}/health/ready"
+    health = f"http://{HOST}:{settings.monitor.metrics_port}{MONITOR_READY_PATH}"
     return python_module("monitor", settings, ["data_requests.monitor"], http_ok(health))
 
 
@@ -185,7 +191,7 @@ def action_server(
         name,
         settings,
         ["actions.server"],
-        http_ok(f"http://{HOST}:{port}/health"),
+        http_ok(f"http://{HOST}:{port}{ACTION_READY_PATH}"),
         ACTION_HOST=HOST,
         ACTION_PORT=str(port),
     )
@@ -223,7 +229,7 @@ def rasa_server(
             "--cors",
             *settings.web_origins,
         ],
-        ready=http_ok(f"http://{HOST}:{port}/webhooks/rest/"),
+        ready=http_ok(f"http://{HOST}:{port}{RASA_READY_PATH}"),
         env={
             **common_env(settings),
             "ACTION_ENDPOINT_URL": f"{action_url or settings.action_url}/webhook",

@@ -12,7 +12,15 @@ import pytest
 import requests
 
 from data_requests.outbox import Outbox
-from stack.processes import Stack
+from stack.processes import (
+    ACTION_LIVE_PATH,
+    ACTION_READY_PATH,
+    MONITOR_LIVE_PATH,
+    MONITOR_READY_PATH,
+    RASA_LIVE_PATH,
+    RASA_READY_PATH,
+    Stack,
+)
 from tests.support.fake_slack import BOT_TOKEN, SUPPORT_CHANNEL, FakeSlack
 from tests.support.metrics import scrape, scrape_when, value, wait_for
 from tests.support.network import free_port
@@ -112,7 +120,15 @@ def test_metrics_and_alerts_follow_a_request_through_a_mail_outage(
     assert len(alerts_about(fake_slack, reference)) == 2
 
 
-def test_health_of_the_monitor(ops_stack: Stack) -> None:
-    base = ops_stack.settings.monitor.metrics_url.removesuffix("/metrics")
-    assert requests.get(f"{base}/health/live", timeout=10).status_code == 200
-    assert requests.get(f"{base}/health/ready", timeout=10).status_code == 200
+def test_every_server_is_live_and_ready(ops_stack: Stack) -> None:
+    """The checks `make run` waits on and HAProxy uses, on each server that listens."""
+    settings = ops_stack.settings
+    monitor = settings.monitor.metrics_url.removesuffix("/metrics")
+    for base, live, ready in (
+        (settings.rasa_url, RASA_LIVE_PATH, RASA_READY_PATH),
+        (settings.action_url, ACTION_LIVE_PATH, ACTION_READY_PATH),
+        (monitor, MONITOR_LIVE_PATH, MONITOR_READY_PATH),
+    ):
+        assert requests.get(f"{base}{live}", timeout=10).status_code == 200, base
+        answer = requests.get(f"{base}{ready}", timeout=10)
+        assert answer.status_code == 200 and "ready" in answer.text, base
