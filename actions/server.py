@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from http import HTTPStatus
 from typing import Any
 
@@ -24,9 +25,11 @@ from sanic.response import HTTPResponse
 
 from actions.knowledge_base import retriever
 from data_requests.outbox import OutboxUnavailable, open_outbox
+from monitoring.logs import fields, turn, use_json_lines
 from settings import ActionServerSettings, RequestSettings
 
 ACTIONS_PACKAGE = "actions"
+log = logging.getLogger("actions.server")  # also when run as __main__
 
 
 class SelectiveDomainExecutor(ActionExecutor):
@@ -39,6 +42,17 @@ class SelectiveDomainExecutor(ActionExecutor):
     with HTTP 449, which Rasa 3.6 does not retry. Here such a call runs with an empty
     domain; the actions that get it are the ones that declared they use it.
     """
+
+    async def run(self, action_call: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        """Run the action with its turn's ids on every log line, and log it as one event."""
+        tracker = action_call.get("tracker") or {}
+        message_id = (tracker.get("latest_message") or {}).get("message_id")
+        with turn(message_id, tracker.get("sender_id")):
+            started = time.perf_counter()
+            result = await super().run(action_call, *args, **kwargs)
+            seconds = round(time.perf_counter() - started, 3)
+            log.info("action", extra=fields(action=action_call.get("next_action"), seconds=seconds))
+        return result
 
     def update_and_return_domain(
         self, payload: dict[str, Any], action_name: str
@@ -80,12 +94,13 @@ def main() -> None:
     settings = ActionServerSettings.from_env()
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
+    use_json_lines()
     retriever()
     executor = SelectiveDomainExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     app = create_app(executor, cors_origins=None)
     add_health_routes(app)
-    logging.getLogger(__name__).info("action server on %s", settings.url)
+    log.info("action server on %s", settings.url)
     app.prepare(
         host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False
     )

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from channels.shared_limits import rate_limiter
+from monitoring.logs import fields, turn, use_json_lines
 from monitoring.metrics import (
     CHANNELS,
     ERROR,
@@ -79,6 +81,9 @@ class MessageGuard:
     """Limits per sender and the no-silence fallback, shared by a connector's messages."""
 
     def __init__(self, settings: ChannelSettings) -> None:
+        # Channels are made after Rasa and Sanic set their logging up: from here on the
+        # Rasa server writes JSON lines (monitoring/logs.py).
+        use_json_lines()
         self.max_chars = settings.max_message_chars
         self.limiter = rate_limiter(settings)  # shared by every Rasa server with REDIS_URL
 
@@ -98,16 +103,20 @@ class MessageGuard:
                 logger.info("Message refused on channel %s: over a limit.", message.input_channel)
                 await output.send_text_message(message.sender_id, refusal)
                 return
-            count_message(message.input_channel)
-            channel = TURN_SECONDS.labels(known_channel(message.input_channel))
-            with timed(channel):
-                await self.answer(message, on_new_message)
+            channel = known_channel(message.input_channel)
+            count_message(channel)
+            with turn(message.message_id, message.sender_id):
+                started = time.perf_counter()
+                with timed(TURN_SECONDS.labels(channel)):
+                    replies = await self.answer(message, on_new_message)
+                seconds = round(time.perf_counter() - started, 3)
+                logger.info("turn", extra=fields(channel=channel, replies=replies, seconds=seconds))
 
         return handle
 
-    async def answer(self, message: UserMessage, on_new_message: OnNewMessage) -> None:
-        """Let Rasa answer ``message``; a turn that failed or said nothing gets the
-        contact route (counted as an ``error`` and a ``fallback`` reply)."""
+    async def answer(self, message: UserMessage, on_new_message: OnNewMessage) -> int:
+        """Let Rasa answer ``message``; how many messages the bot sent. A turn that failed
+        or said nothing gets the contact route (counted as ``error``, ``fallback``)."""
         output = message.output_channel
         counting = CountingOutput(output)
         message.output_channel = counting
@@ -117,7 +126,7 @@ class MessageGuard:
             await on_new_message(message)
         except asyncio.CancelledError:
             logger.warning("Client left before the reply on channel %s.", message.input_channel)
-            return
+            return counting.sent
         except Exception:
             count_reply(ERROR)
             logger.exception("Handling a message on channel %s failed.", message.input_channel)
@@ -125,6 +134,7 @@ class MessageGuard:
             count_reply(FALLBACK)
             logger.warning("No reply on channel %s; sent the contact route.", message.input_channel)
             await output.send_text_message(message.sender_id, NO_ANSWER)
+        return counting.sent
 
 
 def guarded(on_new_message: OnNewMessage, settings: ChannelSettings | None = None) -> OnNewMessage:

@@ -30,6 +30,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from data_requests.alerts import send_alerts
 from data_requests.outbox import PENDING, OutboxUnavailable, RequestStore, open_outbox, utc_now
+from monitoring.logs import use_json_lines
 from settings import HOST, MonitorSettings, RequestSettings
 
 log = logging.getLogger("data_requests.monitor")
@@ -161,5 +162,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    use_json_lines(logging.INFO)
     main()

@@ -26,6 +26,7 @@ from data_requests.outbox import (
     open_outbox,
     utc_now,
 )
+from monitoring.logs import fields, use_json_lines
 from monitoring.metrics import FAILED, RETRY, SENT, count_delivery
 from settings import RequestSettings, SmtpSettings
 
@@ -85,7 +86,12 @@ class Relay:
             if is_permanent(error):
                 self.outbox.mark_failed(request, reason)
                 count_delivery(FAILED)
-                log.error("request %s failed permanently: %s", request.reference, reason)
+                log.error(
+                    "request %s failed permanently: %s",
+                    request.reference,
+                    reason,
+                    extra=fields(reference=request.reference, outcome=FAILED),
+                )
                 return Outcome(request.reference, FAILED, reason)
             retry_at = (now or utc_now()) + backoff(request.attempts, self.settings)
             self.outbox.mark_retry(request, reason, retry_at)
@@ -95,11 +101,16 @@ class Relay:
                 request.reference,
                 reason,
                 retry_at.isoformat(timespec="seconds"),
+                extra=fields(reference=request.reference, outcome=RETRY),
             )
             return Outcome(request.reference, RETRY, reason)
         self.outbox.mark_sent(request)
         count_delivery(SENT)
-        log.info("request %s sent to customer service", request.reference)
+        log.info(
+            "request %s sent to customer service",
+            request.reference,
+            extra=fields(reference=request.reference, outcome=SENT),
+        )
         return Outcome(request.reference, SENT)
 
     async def run_once(self, now: datetime | None = None) -> list[Outcome]:
@@ -132,5 +143,5 @@ async def _main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    use_json_lines(logging.INFO)
     asyncio.run(_main())
