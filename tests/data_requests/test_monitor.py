@@ -15,7 +15,7 @@ from data_requests.monitor import OutboxCollector, outbox_reachable
 from data_requests.outbox import RequestStore, open_outbox
 from monitoring.metrics import CHANNELS, known
 from settings import RequestSettings
-from tests.support.fake_slack import BOT_TOKEN, SUPPORT_CHANNEL, FakeSlack
+from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack, notice_env
 from tests.support.network import free_port
 
 NOW = datetime(2026, 1, 31, 10, 0, tzinfo=timezone.utc)
@@ -34,11 +34,7 @@ def outbox(request: pytest.FixtureRequest, tmp_path: Path) -> RequestStore:
 def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
     """A fake Slack of the test's own: every test's first request is JES-2026-000001."""
     with FakeSlack().running() as fake:
-        for name, value in {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_CHANNEL": SUPPORT_CHANNEL,
-            "SLACK_API_URL": fake.url,
-        }.items():
+        for name, value in notice_env(fake.url).items():
             monkeypatch.setenv(name, value)
         yield fake
 

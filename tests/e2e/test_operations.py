@@ -21,7 +21,7 @@ from stack.processes import (
     RASA_READY_PATH,
     Stack,
 )
-from tests.support.fake_slack import BOT_TOKEN, SUPPORT_CHANNEL, FakeSlack
+from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack, notice_env
 from tests.support.metrics import scrape, scrape_when, value, wait_for
 from tests.support.network import free_port
 from tests.support.rest import converse, new_sender, reference_in
@@ -54,9 +54,7 @@ def ops_stack(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "METRICS_PORT": str(free_port()),
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_CHANNEL": SUPPORT_CHANNEL,
-        "SLACK_API_URL": fake_slack.url,
+        **notice_env(fake_slack.url),
         "RELAY_BACKOFF_MAX_SECONDS": "0.5",
         **ALERT_AFTER,
     }
