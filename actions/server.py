@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -24,8 +25,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.knowledge_base import retriever
-from data_requests.outbox import OutboxUnavailable, open_outbox
+from data_requests.outbox import OutboxUnavailable, RequestStore, opened_once
 from monitoring.logs import fields, turn, use_json_lines
+from monitoring.readiness import BackgroundCheck
 from settings import ActionServerSettings, RequestSettings
 
 ACTIONS_PACKAGE = "actions"
@@ -62,28 +64,32 @@ class SelectiveDomainExecutor(ActionExecutor):
         return super().update_and_return_domain(payload, action_name)
 
 
-def outbox_reachable() -> bool:
-    """Whether a confirmed request could be stored now (the customer is told only then)."""
+def outbox_problem(store: Callable[[], RequestStore]) -> str | None:
+    """Why a confirmed request could not be stored now (the customer is told only once
+    it is), or None."""
     try:
-        open_outbox(RequestSettings.from_env()).status_counts()
+        store().status_counts()
     except (sqlite3.Error, OSError, OutboxUnavailable):
-        return False
-    return True
+        return "outbox unreachable"
+    return None
 
 
 def add_health_routes(app: Sanic) -> None:
     """``/health/live`` (answers) and ``/health/ready`` (index loaded, outbox reachable);
     rasa-sdk's own ``/health`` stays. The index is loaded before the server listens, so
-    a server that answers has it; the outbox is asked each time."""
+    a server that answers has it; the outbox is asked in the background, at most every
+    two seconds (``monitoring/readiness.py``)."""
 
     async def live(request: Request) -> HTTPResponse:
         return response.json({"status": "live"})
 
+    store = opened_once(RequestSettings.from_env())
+    readiness = BackgroundCheck(lambda: asyncio.to_thread(outbox_problem, store))
+
     async def ready(request: Request) -> HTTPResponse:
-        if not await asyncio.to_thread(outbox_reachable):
-            return response.json(
-                {"status": "outbox unreachable"}, status=HTTPStatus.SERVICE_UNAVAILABLE
-            )
+        reason = await readiness.reason()
+        if reason:
+            return response.json({"status": reason}, status=HTTPStatus.SERVICE_UNAVAILABLE)
         return response.json({"status": "ready"})
 
     app.add_route(live, "/health/live", methods=["GET"], name="health_live")

@@ -29,7 +29,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from data_requests.alerts import send_alerts
-from data_requests.outbox import PENDING, OutboxUnavailable, RequestStore, open_outbox, utc_now
+from data_requests.outbox import PENDING, OutboxUnavailable, RequestStore, opened_once, utc_now
 from monitoring.logs import use_json_lines
 from settings import HOST, MonitorSettings, RequestSettings
 
@@ -130,19 +130,6 @@ def watch(store: StoreFactory, settings: MonitorSettings, stop: threading.Event)
         except OUTBOX_ERRORS as error:
             log.warning("alerts not checked: %s", type(error).__name__)
         stop.wait(settings.poll_s)
-
-
-def opened_once(settings: RequestSettings) -> StoreFactory:
-    """The outbox, opened at first use and kept (a PostgreSQL one down at start-up is
-    tried again at the next use)."""
-    opened: list[RequestStore] = []
-
-    def store() -> RequestStore:
-        if not opened:
-            opened.append(open_outbox(settings))
-        return opened[0]
-
-    return store
 
 
 def main() -> None:

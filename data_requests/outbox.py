@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -439,6 +439,20 @@ class Outbox(SharedStore):
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY id", args).fetchall()
         return [StoredRequest.from_row(row) for row in rows]
+
+
+def opened_once(settings: RequestSettings) -> Callable[[], RequestStore]:
+    """The outbox, opened at first use and kept: opening creates the tables if missing,
+    which a check made every second need not repeat (a PostgreSQL one down at the
+    first use is tried again at the next)."""
+    opened: list[RequestStore] = []
+
+    def store() -> RequestStore:
+        if not opened:
+            opened.append(open_outbox(settings))
+        return opened[0]
+
+    return store
 
 
 def open_outbox(settings: RequestSettings | RetentionSettings) -> RequestStore:
