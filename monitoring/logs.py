@@ -53,8 +53,8 @@ class JsonLines(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "event": record.getMessage(),
-            "request_id": REQUEST_ID.get(),
-            "conversation": CONVERSATION.get(),
+            "request_id": getattr(record, "request_id", REQUEST_ID.get()),
+            "conversation": getattr(record, "conversation", CONVERSATION.get()),
             **getattr(record, "fields", {}),
         }
         if record.exc_info and record.exc_info[0]:
@@ -65,6 +65,21 @@ class JsonLines(logging.Formatter):
             if trace:
                 entry["raised_at"] = f"{trace.tb_frame.f_code.co_filename}:{trace.tb_lineno}"
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+_make_record = logging.getLogRecordFactory()
+
+
+def stamped_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """A record carrying the turn's ids from the moment it is made, so a handler that
+    formats it later, or in another thread, still writes the right ones."""
+    record = _make_record(*args, **kwargs)
+    record.request_id = REQUEST_ID.get()
+    record.conversation = CONVERSATION.get()
+    return record
+
+
+logging.setLogRecordFactory(stamped_record)
 
 
 def use_json_lines(level: str | int | None = None) -> None:
