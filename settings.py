@@ -80,6 +80,12 @@ class Paths:
     def logs_dir(self) -> Path:
         return self.var_dir / "logs"
 
+    @property
+    def metrics_dir(self) -> Path:
+        """Where every server keeps its Prometheus values for the monitor to add up;
+        emptied when the stack starts."""
+        return self.var_dir / "metrics"
+
     def as_env(self) -> dict[str, str]:
         """The same paths as variables, for child processes: they resolve them identically."""
         return {
@@ -256,6 +262,31 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True)
+class MonitorSettings:
+    """The monitor: where it serves metrics, and when a request needs a person."""
+
+    metrics_port: int = 9108
+    # A request still pending after this long is announced in the support channel.
+    alert_pending_minutes: float = 15.0
+    # How often the monitor looks for requests that need a person.
+    poll_s: float = 15.0
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> MonitorSettings:
+        return cls(
+            metrics_port=integer(environ, "METRICS_PORT", cls.metrics_port),
+            alert_pending_minutes=number(
+                environ, "ALERT_PENDING_MINUTES", cls.alert_pending_minutes
+            ),
+            poll_s=number(environ, "MONITOR_POLL_SECONDS", cls.poll_s),
+        )
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://{HOST}:{self.metrics_port}/metrics"
+
+
+@dataclass(frozen=True)
 class ActionServerSettings:
     """Where the action server listens (loopback: only the local Rasa server calls it)."""
 
@@ -290,6 +321,7 @@ class StackSettings:
     mail_sink_port: int
     web_port: int
     paths: Paths
+    monitor: MonitorSettings
     env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -303,6 +335,7 @@ class StackSettings:
             mail_sink_port=integer(merged, "MAIL_SINK_PORT", 2525),
             web_port=integer(merged, "WEB_PORT", 8080),
             paths=Paths.from_env(merged),
+            monitor=MonitorSettings.from_env(merged),
             env=dict(env or {}),
         )
 

@@ -18,6 +18,15 @@ from actions.knowledge_base import retriever
 from data_requests.kinds import offers_after
 from knowledge.clauses import PATH_SEPARATOR
 from knowledge.retrieval import Answer, Hit
+from monitoring.metrics import (
+    DID_YOU_MEAN,
+    DOES_NOT_SAY,
+    POLICY_ANSWER_SECONDS,
+    QUOTE,
+    SILENT,
+    count_reply,
+    timed,
+)
 from privacy.redaction import card_numbers_in
 
 # "and can I turn them off?", "what about the other ones", "who gets to see that data
@@ -119,20 +128,31 @@ class ActionAnswerPolicy(Action):
             # It is masked before the conversation is stored; ask the customer never to resend it.
             dispatcher.utter_message(response="utter_card_warning")
             return []
-        answer = ask(text, tracker.get_slot("last_question"))
-        if not answer.answerable:
-            dispatcher.utter_message(response="utter_policy_silent")
-            return remember(answer, [])
-        if not answer.covered:
-            # On the topic of a clause that does not answer it: say so, show the clause.
-            utter_does_not_say(dispatcher, answer.hits[0])
-            return remember(answer, [answer.hits[0].clause.id])
-        if answer.close_call:
-            offer_choice(dispatcher, answer.hits[:CHOICES])
-            return remember(answer, [])
-        utter_hit(dispatcher, answer.hits[0])
-        offer_requests(dispatcher, tracker, answer.hits[0])
-        return remember(answer, [answer.hits[0].clause.id])
+        with timed(POLICY_ANSWER_SECONDS):
+            answer = ask(text, tracker.get_slot("last_question"))
+            kind, events = reply_to(dispatcher, tracker, answer)
+        count_reply(kind)
+        return events
+
+
+def reply_to(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
+) -> tuple[str, list[EventType]]:
+    """Say what the policy says about ``answer``'s question; the kind of reply (a metric
+    label) and the events that remember it."""
+    if not answer.answerable:
+        dispatcher.utter_message(response="utter_policy_silent")
+        return SILENT, remember(answer, [])
+    if not answer.covered:
+        # On the topic of a clause that does not answer it: say so, show the clause.
+        utter_does_not_say(dispatcher, answer.hits[0])
+        return DOES_NOT_SAY, remember(answer, [answer.hits[0].clause.id])
+    if answer.close_call:
+        offer_choice(dispatcher, answer.hits[:CHOICES])
+        return DID_YOU_MEAN, remember(answer, [])
+    utter_hit(dispatcher, answer.hits[0])
+    offer_requests(dispatcher, tracker, answer.hits[0])
+    return QUOTE, remember(answer, [answer.hits[0].clause.id])
 
 
 class ActionNextBestAnswer(Action):

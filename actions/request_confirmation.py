@@ -22,6 +22,7 @@ from data_requests.kinds import SLOT_LABELS
 from data_requests.notices import notify_request_stored
 from data_requests.outbox import OutboxUnavailable, open_outbox
 from data_requests.validators import given
+from monitoring.metrics import count_request
 from settings import RequestSettings
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ class ActionSubmitRequest(Action):
             dispatcher.utter_message(response="utter_request_not_stored")
             return []
         log.info("stored request %s (%s)", stored.reference, kind.name)
+        count_request(kind.name)
         notify_in_background(kind.name, stored.reference)
         dispatcher.utter_message(
             response="utter_request_received",

@@ -17,12 +17,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from channels.shared_limits import rate_limiter
+from monitoring.logs import fields, turn, use_json_lines
+from monitoring.metrics import (
+    CHANNELS,
+    ERROR,
+    FALLBACK,
+    TURN_SECONDS,
+    count_message,
+    count_reply,
+    known,
+    timed,
+)
 from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
@@ -60,10 +72,18 @@ class CountingOutput:
         await self._channel.send_response(recipient_id, message)
 
 
+def known_channel(channel: str | None) -> str:
+    """The channel as a metric label: one of the project's channels, or ``other``."""
+    return known(channel, CHANNELS)
+
+
 class MessageGuard:
     """Limits per sender and the no-silence fallback, shared by a connector's messages."""
 
     def __init__(self, settings: ChannelSettings) -> None:
+        # Channels are made after Rasa and Sanic set their logging up: from here on the
+        # Rasa server writes JSON lines (monitoring/logs.py).
+        use_json_lines()
         self.max_chars = settings.max_message_chars
         self.limiter = rate_limiter(settings)  # shared by every Rasa server with REDIS_URL
 
@@ -83,24 +103,38 @@ class MessageGuard:
                 logger.info("Message refused on channel %s: over a limit.", message.input_channel)
                 await output.send_text_message(message.sender_id, refusal)
                 return
-            counting = CountingOutput(output)
-            message.output_channel = counting
-            # Rasa's own handlers log the message text with any error, including the
-            # cancellation when a client hangs up, so both end here.
-            try:
-                await on_new_message(message)
-            except asyncio.CancelledError:
-                logger.warning("Client left before the reply on channel %s.", message.input_channel)
-                return
-            except Exception:
-                logger.exception("Handling a message on channel %s failed.", message.input_channel)
-            if not counting.sent:
-                logger.warning(
-                    "No reply on channel %s; sent the contact route.", message.input_channel
-                )
-                await output.send_text_message(message.sender_id, NO_ANSWER)
+            channel = known_channel(message.input_channel)
+            count_message(channel)
+            with turn(message.message_id, message.sender_id):
+                started = time.perf_counter()
+                with timed(TURN_SECONDS.labels(channel)):
+                    replies = await self.answer(message, on_new_message)
+                seconds = round(time.perf_counter() - started, 3)
+                logger.info("turn", extra=fields(channel=channel, replies=replies, seconds=seconds))
 
         return handle
+
+    async def answer(self, message: UserMessage, on_new_message: OnNewMessage) -> int:
+        """Let Rasa answer ``message``; how many messages the bot sent. A turn that failed
+        or said nothing gets the contact route (counted as ``error``, ``fallback``)."""
+        output = message.output_channel
+        counting = CountingOutput(output)
+        message.output_channel = counting
+        # Rasa's own handlers log the message text with any error, including the
+        # cancellation when a client hangs up, so both end here.
+        try:
+            await on_new_message(message)
+        except asyncio.CancelledError:
+            logger.warning("Client left before the reply on channel %s.", message.input_channel)
+            return counting.sent
+        except Exception:
+            count_reply(ERROR)
+            logger.exception("Handling a message on channel %s failed.", message.input_channel)
+        if not counting.sent:
+            count_reply(FALLBACK)
+            logger.warning("No reply on channel %s; sent the contact route.", message.input_channel)
+            await output.send_text_message(message.sender_id, NO_ANSWER)
+        return counting.sent
 
 
 def guarded(on_new_message: OnNewMessage, settings: ChannelSettings | None = None) -> OnNewMessage:

@@ -4,7 +4,8 @@ The webhook is how other channels reach the bot, so on a shared network anyone w
 reach the port could otherwise talk to it, and fill the tracker store, under any sender
 id. The check runs as blueprint middleware: a refused request never reaches Rasa's
 handler, so it creates no tracker and no reply. The GET health route stays open for
-load balancers and the stack's readiness check; it says nothing about conversations.
+load balancers and the stack's readiness check, as do the liveness and readiness checks
+(``channels/health.py``); they say nothing about conversations.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sanic.response import HTTPResponse
 
 from channels.auth import bearer_token_matches
 from channels.guard import guarded
+from channels.health import add_health_routes
 from settings import ChannelSettings
 
 Middleware = Callable[[Request], Awaitable[HTTPResponse | None]]
@@ -81,7 +83,7 @@ class TokenRestInput(RestInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(guarded(on_new_message))
+        webhook = add_health_routes(super().blueprint(guarded(on_new_message)))
         if self.token:
             webhook.middleware(require_bearer_token(self.token), "request")
         return webhook

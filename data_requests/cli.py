@@ -5,7 +5,8 @@
     python -m data_requests requeue JES-2026-000123
 
 (``make requests ARGS='list --status failed'``). Listing shows no personal details;
-``show`` does, because that is what it is for.
+``show`` does, because that is what it is for, then the request's audit trail: every
+change of status with its time, oldest first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import sys
 
 from data_requests.mail import as_record
-from data_requests.outbox import FAILED, PENDING, SENT, StoredRequest, open_outbox
+from data_requests.outbox import FAILED, PENDING, SENT, AuditEvent, StoredRequest, open_outbox
 from settings import RequestSettings
 
 
@@ -26,6 +27,12 @@ def _row(request: StoredRequest) -> str:
         f"received {request.received_at:%Y-%m-%d %H:%M} UTC  due {request.due_on}  "
         f"attempts {request.attempts}{error}"
     )
+
+
+def trail_line(event: AuditEvent) -> str:
+    """One line of the trail: when (UTC), what, and the SMTP reply or cause if any."""
+    detail = f"  {event.detail}" if event.detail else ""
+    return f"  {event.at:%Y-%m-%d %H:%M:%S} UTC  {event.event:<9}{detail}".rstrip()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(_row(request))
         print(json.dumps(as_record(request), indent=2, ensure_ascii=False))
+        print("Audit trail:")
+        for event in outbox.history(request.reference):
+            print(trail_line(event))
         return 0
     if outbox.requeue(args.reference):
         print(f"{args.reference} is queued again; the relay will send it shortly.")

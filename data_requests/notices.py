@@ -28,18 +28,25 @@ def notice_text(request_type: str, reference: str) -> str:
 
 def notify_request_stored(request_type: str, reference: str) -> None:
     """Post "New data request: <type>, reference <ref>" to ``SLACK_CHANNEL``, if Slack is on."""
+    post_to_support(notice_text(request_type, reference), reference)
+
+
+def post_to_support(text: str, reference: str) -> bool:
+    """Post ``text`` about request ``reference`` to the support channel; whether it got
+    there (False when Slack is off or failed; the failure is logged, never raised)."""
     settings = ChannelSettings.from_env()
     if not settings.slack_notices_enabled:
-        return
+        return False
     client = WebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_S
     )
     try:
-        client.chat_postMessage(
-            channel=settings.slack_channel, text=notice_text(request_type, reference)
-        )
+        client.chat_postMessage(channel=settings.slack_channel, text=text)
     except SlackApiError as refused:
         error = refused.response.get("error")
         logger.warning("Slack refused the notice of request %s: %s", reference, error)
     except (SlackClientError, OSError) as problem:
         logger.warning("Slack notice of request %s not sent: %s", reference, type(problem).__name__)
+    else:
+        return True
+    return False

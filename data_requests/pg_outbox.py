@@ -24,12 +24,12 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from data_requests.outbox import (
-    FAILED,
     PENDING,
     SEND_LEASE,
-    SENT,
+    STORED,
     UK,
     OutboxUnavailable,
+    SharedStore,
     StoredRequest,
     one_calendar_month_after,
     reference_for,
@@ -54,6 +54,14 @@ CREATE TABLE IF NOT EXISTS requests (
     sent_at         TIMESTAMPTZ
 );
 CREATE INDEX IF NOT EXISTS requests_due ON requests (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS request_events (
+    id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    reference TEXT NOT NULL,
+    at        TIMESTAMPTZ NOT NULL,
+    event     TEXT NOT NULL,
+    detail    TEXT
+);
+CREATE INDEX IF NOT EXISTS request_events_reference ON request_events (reference, id);
 """
 # Two servers starting together may both create the table; one lock makes it one at a time.
 _SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jessops outbox schema'))"
@@ -69,7 +77,7 @@ RETURNING *
 """
 
 
-class PostgresOutbox:
+class PostgresOutbox(SharedStore):
     """The outbox on a PostgreSQL server; cheap to create, one connection per operation.
 
     One connection per operation, as the SQLite outbox: the action server submits from
@@ -127,8 +135,8 @@ class PostgresOutbox:
         query = "SELECT * FROM requests WHERE submission_key = %s"
         return db.execute(query, (submission_key,)).fetchone()
 
-    @staticmethod
     def _insert(
+        self,
         db: psycopg.Connection,
         submission_key: str,
         kind: str,
@@ -151,10 +159,11 @@ class PostgresOutbox:
             ),
         ).fetchone()
         if inserted:
+            reference = reference_for(now, inserted["id"])
             db.execute(
-                "UPDATE requests SET reference = %s WHERE id = %s",
-                (reference_for(now, inserted["id"]), inserted["id"]),
+                "UPDATE requests SET reference = %s WHERE id = %s", (reference, inserted["id"])
             )
+            self._record(db, reference, STORED, now)
 
     def claim_due(
         self, now: datetime | None = None, limit: int = 20, lease: timedelta = SEND_LEASE
@@ -165,49 +174,6 @@ class PostgresOutbox:
         args = {"lease_until": now + lease, "pending": PENDING, "now": now, "limit": limit}
         claimed = self._rows(_CLAIM, args)
         return sorted(claimed, key=lambda request: request.id)
-
-    def _update(self, request_id: int, **columns: object) -> None:
-        assignments = ", ".join(f"{name} = %({name})s" for name in columns)
-        with self._transaction() as db:
-            db.execute(
-                f"UPDATE requests SET {assignments} WHERE id = %(id)s",
-                {**columns, "id": request_id},
-            )
-
-    def mark_sent(self, request: StoredRequest, now: datetime | None = None) -> None:
-        self._update(
-            request.id,
-            status=SENT,
-            attempts=request.attempts + 1,
-            sent_at=now or utc_now(),
-            last_error=None,
-        )
-
-    def mark_retry(self, request: StoredRequest, error: str, retry_at: datetime) -> None:
-        self._update(
-            request.id, attempts=request.attempts + 1, last_error=error, next_attempt_at=retry_at
-        )
-
-    def mark_failed(self, request: StoredRequest, error: str) -> None:
-        self._update(request.id, status=FAILED, attempts=request.attempts + 1, last_error=error)
-
-    def requeue(self, reference: str, now: datetime | None = None) -> bool:
-        """Put a failed request back in the queue; False if there is no such failed one."""
-        with self._transaction() as db:
-            cursor = db.execute(
-                "UPDATE requests SET status = %s, next_attempt_at = %s"
-                " WHERE reference = %s AND status = %s",
-                (PENDING, now or utc_now(), reference, FAILED),
-            )
-            return cursor.rowcount == 1
-
-    def delete_sent_before(self, moment: datetime) -> int:
-        """Delete sent requests received before ``moment`` (retention); pending and
-        failed ones are kept."""
-        with self._transaction() as db:
-            return db.execute(
-                "DELETE FROM requests WHERE status = %s AND received_at < %s", (SENT, moment)
-            ).rowcount
 
     def get(self, reference: str) -> StoredRequest | None:
         found = self._rows("SELECT * FROM requests WHERE reference = %(r)s", {"r": reference})

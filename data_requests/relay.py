@@ -26,6 +26,8 @@ from data_requests.outbox import (
     open_outbox,
     utc_now,
 )
+from monitoring.logs import fields, use_json_lines
+from monitoring.metrics import FAILED, RETRY, SENT, count_delivery
 from settings import RequestSettings, SmtpSettings
 
 log = logging.getLogger("data_requests.relay")
@@ -34,7 +36,7 @@ log = logging.getLogger("data_requests.relay")
 @dataclass(frozen=True)
 class Outcome:
     reference: str
-    status: str  # "sent", "retry" or "failed"
+    status: str  # SENT, RETRY or FAILED
     error: str | None = None
 
 
@@ -83,20 +85,33 @@ class Relay:
             reason = f"{type(error).__name__}: {error}"
             if is_permanent(error):
                 self.outbox.mark_failed(request, reason)
-                log.error("request %s failed permanently: %s", request.reference, reason)
-                return Outcome(request.reference, "failed", reason)
+                count_delivery(FAILED)
+                log.error(
+                    "request %s failed permanently: %s",
+                    request.reference,
+                    reason,
+                    extra=fields(reference=request.reference, outcome=FAILED),
+                )
+                return Outcome(request.reference, FAILED, reason)
             retry_at = (now or utc_now()) + backoff(request.attempts, self.settings)
             self.outbox.mark_retry(request, reason, retry_at)
+            count_delivery(RETRY)
             log.warning(
                 "request %s not sent yet (%s); retry at %s",
                 request.reference,
                 reason,
                 retry_at.isoformat(timespec="seconds"),
+                extra=fields(reference=request.reference, outcome=RETRY),
             )
-            return Outcome(request.reference, "retry", reason)
+            return Outcome(request.reference, RETRY, reason)
         self.outbox.mark_sent(request)
-        log.info("request %s sent to customer service", request.reference)
-        return Outcome(request.reference, "sent")
+        count_delivery(SENT)
+        log.info(
+            "request %s sent to customer service",
+            request.reference,
+            extra=fields(reference=request.reference, outcome=SENT),
+        )
+        return Outcome(request.reference, SENT)
 
     async def run_once(self, now: datetime | None = None) -> list[Outcome]:
         """Try every request that is due ``now`` (by default, now)."""
@@ -128,5 +143,5 @@ async def _main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    use_json_lines(logging.INFO)
     asyncio.run(_main())

@@ -10,7 +10,7 @@ import time
 
 from settings import ChannelSettings, ClusterSettings, StackSettings
 from stack.cluster import ClusterStack
-from stack.processes import Stack, StackError
+from stack.processes import ACTION_HEALTH, MONITOR_HEALTH, RASA_HEALTH, Stack, StackError
 
 WATCH_INTERVAL_S = 1.0
 
@@ -26,6 +26,20 @@ def cluster_line(cluster: ClusterSettings | None) -> str:
         f"action servers, {cluster.relays} relays behind HAProxy; "
         f"PostgreSQL {postgres}, Redis {redis}\n"
     )
+
+
+def health_lines(settings: StackSettings, cluster: ClusterSettings | None = None) -> str:
+    """Where Prometheus scrapes the stack, and each server's live and ready checks (the
+    cluster's action servers are on private ports, checked by HAProxy)."""
+    metrics = settings.monitor.metrics_url
+    checks = [
+        ("Rasa", settings.rasa_url + RASA_HEALTH),
+        ("monitor", metrics.removesuffix("/metrics") + MONITOR_HEALTH),
+    ]
+    if cluster is None:
+        checks.append(("actions", settings.action_url + ACTION_HEALTH))
+    health = ", ".join(f"{base}/{{live,ready}} ({name})" for name, base in checks)
+    return f"  Metrics:        {metrics}\n  Health:         {health}\n"
 
 
 def banner(
@@ -51,6 +65,7 @@ def banner(
         f"  Slack events:   {slack}\n"
         f"  Request mail:   {mail}\n"
         f"  Logs:           {settings.paths.logs_dir}\n"
+        f"{health_lines(settings, cluster)}"
         f"{cluster_line(cluster)}"
         "Press Ctrl-C to stop.\n"
     )

@@ -17,10 +17,13 @@ from pathlib import Path
 from settings import HOST, ClusterSettings, StackSettings
 from stack.haproxy import STATS_PATH, Backend, all_servers_up, config
 from stack.processes import (
+    ACTION_READY_PATH,
+    RASA_READY_PATH,
     Service,
     Stack,
     action_server,
     mail_sink,
+    monitor,
     rasa_server,
     relay,
     retention,
@@ -110,14 +113,15 @@ class ClusterStack(Stack):
             settings.web_port,
             action_lb,
             stats_port,
-            rasa=Backend("rasa", [port for _, port in rasas], "/webhooks/rest/"),
-            actions=Backend("actions", [port for _, port in actions], "/health"),
+            rasa=Backend("rasa", [port for _, port in rasas], RASA_READY_PATH),
+            actions=Backend("actions", [port for _, port in actions], ACTION_READY_PATH),
             web=Backend("web", [web_port], "/"),
         )
         servers = [
             *([mail_sink(settings)] if settings.uses_mail_sink else []),
             *[relay(settings, f"relay-{n}") for n in range(1, cluster.relays + 1)],
             retention(settings),
+            monitor(settings),
             *[action_server(settings, f"action-server-{n}", port) for n, port in actions],
             *rasa_servers,
             web_server(settings, web_port),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,12 @@ from settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN, Stac
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
 RETENTION_EVERY_S = 3600
+# Readiness checks (docs/operations.md#health): `make run` waits on them, HAProxy uses them.
+RASA_HEALTH, ACTION_HEALTH, MONITOR_HEALTH = "/webhooks/rest/health", "/health", "/health"
+LIVE, READY = "/live", "/ready"
+RASA_LIVE_PATH, RASA_READY_PATH = RASA_HEALTH + LIVE, RASA_HEALTH + READY
+ACTION_LIVE_PATH, ACTION_READY_PATH = ACTION_HEALTH + LIVE, ACTION_HEALTH + READY
+MONITOR_LIVE_PATH, MONITOR_READY_PATH = MONITOR_HEALTH + LIVE, MONITOR_HEALTH + READY
 
 
 class StackError(RuntimeError):
@@ -120,6 +127,8 @@ def common_env(settings: StackSettings) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONPATH": str(PROJECT_ROOT),
+        # Every server keeps its metrics here; the monitor adds them up (monitoring/).
+        "PROMETHEUS_MULTIPROC_DIR": str(settings.paths.metrics_dir),
         **settings.env,
         **settings.paths.as_env(),  # resolved from the same variables: never left empty
     }
@@ -154,6 +163,19 @@ def relay(settings: StackSettings, name: str = "relay") -> Service:
     return python_module(name, settings, ["data_requests.relay"])
 
 
+def monitor(settings: StackSettings) -> Service:
+    """Metrics of every server at METRICS_PORT, the outbox's health, and the alerts."""
+    health = f"http://{HOST}:{settings.monitor.metrics_port}{MONITOR_READY_PATH}"
+    return python_module("monitor", settings, ["data_requests.monitor"], http_ok(health))
+
+
+def fresh_metrics_dir(folder: Path) -> None:
+    """An empty folder for this run's metrics: values of an earlier run, or of a dead
+    process's id reused, must not be added to this one's."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
 def retention(settings: StackSettings) -> Service:
     """Deletes conversations and requests past their retention period, hourly."""
     command = ["stores.retention", "purge", "--every", str(RETENTION_EVERY_S)]
@@ -169,7 +191,7 @@ def action_server(
         name,
         settings,
         ["actions.server"],
-        http_ok(f"http://{HOST}:{port}/health"),
+        http_ok(f"http://{HOST}:{port}{ACTION_READY_PATH}"),
         ACTION_HOST=HOST,
         ACTION_PORT=str(port),
     )
@@ -207,7 +229,7 @@ def rasa_server(
             "--cors",
             *settings.web_origins,
         ],
-        ready=http_ok(f"http://{HOST}:{port}/webhooks/rest/"),
+        ready=http_ok(f"http://{HOST}:{port}{RASA_READY_PATH}"),
         env={
             **common_env(settings),
             "ACTION_ENDPOINT_URL": f"{action_url or settings.action_url}/webhook",
@@ -235,6 +257,7 @@ class Stack:
             *sink,
             relay(settings),
             retention(settings),
+            monitor(settings),
             action_server(settings),
             rasa_server(settings),
             web_server(settings),
@@ -245,6 +268,7 @@ class Stack:
 
     def start(self) -> None:
         log_dir = self.settings.paths.logs_dir
+        fresh_metrics_dir(self.settings.paths.metrics_dir)
         try:
             for stage in sorted({service.stage for service in self.services}):
                 starting = [service for service in self.services if service.stage == stage]

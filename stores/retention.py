@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from data_requests.outbox import open_outbox
+from monitoring.logs import use_json_lines
 from settings import RetentionSettings
 from stores.sqlite import EMPTY_THE_LOG
 
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     forget_command = commands.add_parser("forget", help="delete one customer's conversation")
     forget_command.add_argument("sender", help="the conversation's sender id")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    use_json_lines(logging.INFO)
     settings = RetentionSettings.from_env()
     if args.command == "forget":
         deleted = forget(conversations(settings), args.sender)

@@ -1,7 +1,7 @@
 """The layout's promises, read from the code's own imports: imports point one way.
 
-- ``knowledge``, ``data_requests``, ``privacy`` and ``settings`` never import Rasa, so
-  they run in either interpreter and in plain scripts;
+- ``knowledge``, ``data_requests``, ``monitoring``, ``privacy`` and ``settings`` never
+  import Rasa, so they run in either interpreter and in plain scripts;
 - nothing imports ``actions``, ``channels``, ``rasa_server`` or ``stack`` (the entry points
   Rasa, the action server and ``make run`` load), tests and tools aside;
 - no two packages import each other, directly or round a longer circle.
@@ -22,13 +22,14 @@ PACKAGES = (
     "channels",
     "data_requests",
     "knowledge",
+    "monitoring",
     "privacy",
     "rasa_server",
     "stack",
     "stores",
 )
 # stack/ starts the Rasa server as a process of the other interpreter, never imports it.
-RASA_FREE = ("knowledge", "data_requests", "privacy", "settings", "stack")
+RASA_FREE = ("knowledge", "data_requests", "monitoring", "privacy", "settings", "stack")
 ENTRY_POINTS = ("actions", "channels", "rasa_server", "stack")
 # Modules of otherwise Rasa-free packages that exist to hold logic outside Rasa.
 RASA_FREE_MODULES = (

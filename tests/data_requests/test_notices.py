@@ -7,17 +7,13 @@ import logging
 import pytest
 
 from data_requests.notices import notify_request_stored
-from tests.support.fake_slack import BOT_TOKEN, SUPPORT_CHANNEL, FakeSlack
+from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack, notice_env
 from tests.support.network import free_port
 
 
 @pytest.fixture
 def slack_env(monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack) -> pytest.MonkeyPatch:
-    for name, value in {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_CHANNEL": SUPPORT_CHANNEL,
-        "SLACK_API_URL": fake_slack.url,
-    }.items():
+    for name, value in notice_env(fake_slack.url).items():
         monkeypatch.setenv(name, value)
     return monkeypatch
 

@@ -88,3 +88,30 @@ def test_failed_requests_are_listed_and_can_be_requeued(outbox: RequestStore) ->
     assert outbox.requeue(stored.reference)
     assert not outbox.requeue(stored.reference)  # no longer failed
     assert outbox.get(stored.reference).status == PENDING
+
+
+def test_every_change_is_in_the_trail_until_the_request_is_purged(outbox: RequestStore) -> None:
+    stored = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
+    outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)  # the same: not stored again
+    [claimed] = outbox.claim_due(now=NOW)
+    outbox.mark_failed(claimed, "SMTPDataError: (554, 'Rejected')")
+    assert outbox.requeue(stored.reference, now=NOW + timedelta(minutes=1))
+    outbox.mark_sent(outbox.claim_due(now=NOW + timedelta(minutes=1))[0], now=NOW)
+    trail = outbox.history(stored.reference)
+    assert [e.event for e in trail] == ["stored", "failed", "requeued", "sent"]
+    assert trail[0].at == NOW and "554" in trail[1].detail
+    assert outbox.status_counts() == {PENDING: 0, SENT: 1, FAILED: 0}
+    assert outbox.delete_sent_before(NOW + timedelta(days=1)) == 1
+    [purged] = outbox.history(stored.reference)  # the trail went with the request
+    assert purged.event == "purged" and purged.detail is None
+
+
+def test_pending_since_counts_from_the_last_requeue(outbox: RequestStore) -> None:
+    first = outbox.submit("key-1", "deletion", DETAILS, "rest", now=NOW)
+    second = outbox.submit("key-2", "deletion", DETAILS, "rest", now=NOW + timedelta(hours=1))
+    outbox.mark_failed(outbox.get(first.reference), "554")
+    assert outbox.pending_since() == {second.reference: NOW + timedelta(hours=1)}
+    later = NOW + timedelta(hours=2)
+    outbox.requeue(first.reference, now=later)
+    assert outbox.pending_since()[first.reference] == later
+    assert outbox.status_counts()[PENDING] == 2

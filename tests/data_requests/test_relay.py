@@ -15,7 +15,12 @@ from data_requests.relay import Relay
 from settings import RequestSettings, SmtpSettings
 from stack.mail_sink import SavingHandler
 from tests.support.network import free_port
-from tests.support.smtp_servers import FlakyHandler, saved_messages, smtp_server
+from tests.support.smtp_servers import (
+    FlakyHandler,
+    ScriptedHandler,
+    saved_messages,
+    smtp_server,
+)
 
 DETAILS = {
     "full_name": "Jane O'Doe",
@@ -161,3 +166,37 @@ def test_a_relay_that_died_mid_send_sends_again_after_the_lease(
     assert message["Subject"] == f"[{reference}] Data request: correction"
     assert message["Message-ID"].startswith(f"<{reference}.")
     assert relay.outbox.get(reference).status == SENT
+
+
+STEPS = ["stored", "retried", "failed", "requeued", "sent"]
+
+
+def test_the_audit_trail_shows_every_step_in_order(
+    relay: Relay,
+    port: int,
+    tmp_path: Path,
+    settings: RequestSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Retried on a 4xx, failed on a 5xx, re-queued by staff, then sent: each step is in
+    the trail with its time and SMTP reply, in order (``show`` prints one line each: date,
+    time, "UTC", the event), and no customer detail is."""
+    reference = submit(relay)
+    replies = ["451 4.3.0 Try again later", "554 5.7.1 Rejected"]
+    monkeypatch.setenv("OUTBOX_DB", str(settings.outbox_db))
+    with smtp_server(ScriptedHandler(tmp_path / "mail", replies), port):
+        run_until_settled(relay)
+        assert requests_cli(["requeue", reference]) == 0
+        run_until_settled(relay)
+    trail = relay.outbox.history(reference)
+    assert [e.event for e in trail] == STEPS
+    assert "451" in trail[1].detail and "554" in trail[2].detail
+    assert [e.at for e in trail] == sorted(e.at for e in trail)
+    capsys.readouterr()
+    assert requests_cli(["show", reference]) == 0
+    shown = capsys.readouterr().out.split("Audit trail:")[1]
+    lines = shown.strip().splitlines()
+    assert [line.split()[3] for line in lines] == STEPS
+    assert "(451, '4.3.0 Try again later')" in shown
+    assert not any(str(value) in shown for value in DETAILS.values())

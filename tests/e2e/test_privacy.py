@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from data_requests.outbox import Outbox
+from monitoring.logs import conversation_hash
 from stack.processes import Stack
 from tests.support.rest import new_sender, reference_in, reply_text
 from tests.support.smtp_servers import wait_for_mail
@@ -119,8 +120,27 @@ def test_logs_hold_no_message_text_and_no_contact_details(stack: Stack) -> None:
     logs = log_files(stack)
     assert any("rasa-server" in path.name for path in logs)
     for path, text in logs.items():
-        for secret in secrets:
+        for secret in [*secrets, sender]:
             assert secret not in text, f"{secret!r} in {path.name}"
+    # One JSON line per event, tied to the turn and the conversation by ids only.
+    ours = {name: json_lines(logs, name, conversation_hash(sender)) for name in SERVERS}
+    turns = [line for line in ours["rasa-server"] if line["event"] == "turn"]
+    actions = [line for line in ours["action-server"] if line["event"] == "action"]
+    assert len(turns) >= 8 and actions and all(line["level"] == "INFO" for line in turns)
+    assert {line["request_id"] for line in actions} <= {line["request_id"] for line in turns}
+    assert all(line["request_id"] and line["seconds"] >= 0 for line in turns + actions)
+    stored = [line for line in ours["action-server"] if line["event"].startswith("stored request")]
+    assert len(stored) == 1 and stored[0]["request_id"] in {line["request_id"] for line in turns}
+
+
+SERVERS = ("rasa-server", "action-server")
+
+
+def json_lines(logs: dict[Path, str], server: str, conversation: str) -> list[dict]:
+    """The JSON lines of ``server``'s log that belong to ``conversation``."""
+    [text] = [text for path, text in logs.items() if path.name == f"{server}.log"]
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("conversation") == conversation]
 
 
 def test_rasa_telemetry_is_off(stack: Stack) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from settings import ClusterSettings, StackSettings
 from stack.cluster import HAPROXY, ClusterStack
+from stack.processes import ACTION_READY_PATH, RASA_READY_PATH
 
 SHARED = {
     "DATABASE_URL": "postgresql://u@127.0.0.1:5999/db",
@@ -58,3 +59,16 @@ def test_haproxy_accepts_the_generated_configuration(tmp_path: Path) -> None:
     assert "disable-l7-retry unless METH_GET" in text and "balance source" in text
     rasa = text[text.index("\nbackend rasa\n") : text.index("\nbackend rasa-socketio")]
     assert "retry-on conn-failure empty-response" in rasa and "disable-l7-retry" not in rasa
+
+
+def test_haproxy_checks_readiness_and_one_monitor_serves_the_metrics(tmp_path: Path) -> None:
+    """A replica whose stores do not answer gets no customers; the cluster's metrics are
+    at one address, added up from one folder every replica writes to."""
+    stack = cluster(tmp_path, METRICS_PORT="9999")
+    text = (tmp_path / "cluster" / "haproxy.cfg").read_text()
+    assert f"option httpchk GET {RASA_READY_PATH}" in text
+    assert f"option httpchk GET {ACTION_READY_PATH}" in text
+    [monitor] = [service for service in stack.services if service.name == "monitor"]
+    assert monitor.env["METRICS_PORT"] == "9999"
+    folders = {s.env.get("PROMETHEUS_MULTIPROC_DIR") for s in stack.services if s.env}
+    assert folders == {str(tmp_path / "metrics")}

@@ -24,6 +24,15 @@ SUPPORT_CHANNEL = "C0SUPPORT"
 OTHER_CHANNEL = "C0OTHER"
 
 
+def notice_env(api_url: str) -> dict[str, str]:
+    """Variables that send the support channel's notices and alerts to a fake at ``api_url``."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_CHANNEL": SUPPORT_CHANNEL,
+        "SLACK_API_URL": api_url,
+    }
+
+
 class FakeSlack:
     """Slack's Web API methods the project uses: chat.postMessage and auth.test."""
 

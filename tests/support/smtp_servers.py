@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,20 +18,26 @@ from stack.mail_sink import SavingHandler
 MAIL_WAIT_S = 30
 
 
-class FlakyHandler(SavingHandler):
-    """Answers the first ``failures`` messages with ``reply``, then saves like the sink."""
+class ScriptedHandler(SavingHandler):
+    """Answers the n-th message with the n-th of ``replies``, then saves like the sink."""
 
-    def __init__(self, folder: Path, reply: str, failures: int) -> None:
+    def __init__(self, folder: Path, replies: Sequence[str]) -> None:
         super().__init__(folder)
-        self.reply = reply
-        self.failures = failures
+        self.replies = list(replies)
         self.attempts = 0
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.attempts += 1
-        if self.attempts <= self.failures:
-            return self.reply
+        if self.attempts <= len(self.replies):
+            return self.replies[self.attempts - 1]
         return await super().handle_DATA(server, session, envelope)
+
+
+class FlakyHandler(ScriptedHandler):
+    """Answers the first ``failures`` messages with ``reply``, then saves like the sink."""
+
+    def __init__(self, folder: Path, reply: str, failures: int) -> None:
+        super().__init__(folder, [reply] * failures)
 
 
 @contextmanager

@@ -27,6 +27,7 @@ def free_port_env(var_dir: Path, env: dict[str, str]) -> dict[str, str]:
         "ACTION_PORT": str(free_port()),
         "MAIL_SINK_PORT": str(free_port()),
         "WEB_PORT": str(free_port()),
+        "METRICS_PORT": str(free_port()),
         "VAR_DIR": str(var_dir),
         # Runtime paths follow VAR_DIR; the clause index is the one `make` built.
         "TRACKER_DB": "",
