@@ -25,7 +25,7 @@ PIP_NOISE := ^WARNING: Location 'file:
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/*)
 
-.PHONY: help setup browser cluster-deps run cluster test unit lint format validate story-test pytest index train ask eval requests forget bench soak lock clean
+.PHONY: help setup browser cluster-deps run cluster test unit lint format validate story-test pytest index train ask eval requests forget bench loadtest soak lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -33,19 +33,18 @@ help:  ## list the targets
 # --- environments -----------------------------------------------------------------
 # Set-up output goes to stderr so that `make -s ask` prints only JSON on stdout.
 
-$(RASA_ENV)/.installed: requirements/rasa.txt
-	@python=$$(scripts/find-python 3.10) && \
-	  { [ -x $(RASA_ENV)/bin/python ] || $$python -m venv $(RASA_ENV); } >&2
-	@echo "Installing the Rasa server's packages (Python 3.10)..." >&2
-	@$(RASA_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/rasa.txt 2>&1 \
-	  | { grep -v "$(PIP_NOISE)" || true; } >&2; exit $${PIPESTATUS[0]}
-	@touch $@
+# One environment per interpreter: the Rasa server (rasa 3.6 supports Python 3.8-3.10), the
+# action server with everything else (3.11), and the Locust load generator (3.11, apart so
+# that its gevent never meets the servers' asyncio).
+PYTHON_VERSION_rasa    := 3.10
+PYTHON_VERSION_actions := 3.11
+PYTHON_VERSION_locust  := 3.11
 
-$(ACTIONS_ENV)/.installed: requirements/actions.txt
-	@python=$$(scripts/find-python 3.11) && \
-	  { [ -x $(ACTIONS_ENV)/bin/python ] || $$python -m venv $(ACTIONS_ENV); } >&2
-	@echo "Installing the action server's packages (Python 3.11)..." >&2
-	@$(ACTIONS_ENV)/bin/pip install -q --disable-pip-version-check -r requirements/actions.txt 2>&1 \
+$(VENV)/%/.installed: requirements/%.txt
+	@python=$$(scripts/find-python $(PYTHON_VERSION_$*)) && \
+	  { [ -x $(VENV)/$*/bin/python ] || $$python -m venv $(VENV)/$*; } >&2
+	@echo "Installing the $* environment's packages (Python $(PYTHON_VERSION_$*))..." >&2
+	@$(VENV)/$*/bin/pip install -q --disable-pip-version-check -r $< 2>&1 \
 	  | { grep -v "$(PIP_NOISE)" || true; } >&2; exit $${PIPESTATUS[0]}
 	@touch $@
 
@@ -105,6 +104,9 @@ forget: $(ACTIONS_ENV)/.installed  ## delete one customer's conversation now: ma
 bench: setup  ## latency, throughput, memory of a stack on free ports (ARGS=--profile: py-spy too)
 	@$(PYTHON) -m tools.bench $(ARGS)
 
+loadtest: setup $(CLUSTER_DEPS) $(VENV)/locust/.installed  ## Locust: msg/s and p95 of make run and make cluster at 16 and 64 customers
+	@$(PYTHON) -m tools.loadtest $(ARGS)
+
 soak: setup  ## 20 concurrent customers for 2 minutes: throughput, p95, errors, delivery, memory
 	@$(PYTHON) -m tools.soak $(ARGS)
 
@@ -141,6 +143,7 @@ unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast t
 lock:  ## re-pin requirements/*.txt from the current environments
 	@$(ACTIONS_ENV)/bin/pip freeze --exclude-editable > requirements/actions.txt
 	@$(RASA_ENV)/bin/pip freeze --exclude-editable > requirements/rasa.txt
+	@[ ! -x $(VENV)/locust/bin/pip ] || $(VENV)/locust/bin/pip freeze --exclude-editable > requirements/locust.txt
 
 clean:  ## remove built artefacts (keeps var/ data and the environments)
 	rm -rf models $(INDEX_DIR) var/results .pytest_cache .ruff_cache
