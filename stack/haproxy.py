@@ -33,6 +33,12 @@ from settings import HOST
 
 CHECK_INTERVAL_MS = 1000
 FALL_AFTER_CHECKS = 2
+# How long a health check may wait for its answer. A Rasa server under load answers its
+# readiness check only after the turns queued before it on its event loop: with the
+# check timing out at the interval (HAProxy's default), 64 customers at once on two cores
+# took both Rasa servers out and 189 messages got HAProxy's 503. A dead server refuses
+# the connection at once, so it is still taken out within two intervals.
+CHECK_TIMEOUT = "10s"
 RETRIES = 3
 CONNECT_TIMEOUT = "2s"
 # A turn can wait on the action server's model; socket.io long-polls for up to ~25 s.
@@ -116,6 +122,7 @@ def config(
         f"    timeout client {SERVER_TIMEOUT}",
         f"    timeout server {SERVER_TIMEOUT}",
         f"    timeout tunnel {TUNNEL_TIMEOUT}",
+        f"    timeout check {CHECK_TIMEOUT}",
         f"    retries {RETRIES}",
         "    option redispatch 1",  # every retry goes to another server
         "    retry-on all-retryable-errors",

@@ -1,6 +1,6 @@
 """`make loadtest`: the same Locust script against `make run` and `make cluster`.
 
-    python -m tools.loadtest [--customers 16,64] [--seconds 30]
+    python -m tools.loadtest [--customers 16,64] [--seconds 30] [--stacks run,cluster]
 
 Starts each stack on free ports with a temporary ``var/`` (the single stack: SQLite, one
 server of each; the cluster: 2 Rasa servers, 2 action servers, 2 relays behind HAProxy,
@@ -31,6 +31,7 @@ from tools.soak import SOAK_ENV
 
 LOCUST = VENVS / "locust" / "bin" / "locust"
 LOCUSTFILE = PROJECT_ROOT / "tools" / "locustfile.py"
+FAILURE_KINDS = 3  # the most frequent failure messages printed per run
 
 
 def locust(host: str, customers: int, seconds: int, folder: Path) -> dict:
@@ -62,6 +63,8 @@ def locust(host: str, customers: int, seconds: int, folder: Path) -> dict:
     )
     with open(f"{prefix}_stats.csv", newline="") as stats:
         total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+    with open(f"{prefix}_failures.csv", newline="") as failures:
+        kinds = {row["Error"]: int(row["Occurrences"]) for row in csv.DictReader(failures)}
     return {
         "customers": customers,
         "messages": int(total["Request Count"]),
@@ -69,6 +72,7 @@ def locust(host: str, customers: int, seconds: int, folder: Path) -> dict:
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
         "failures": int(total["Failure Count"]),
+        "failures_by_kind": dict(sorted(kinds.items(), key=lambda kind: -kind[1])[:FAILURE_KINDS]),
     }
 
 
@@ -87,20 +91,21 @@ def cluster(folder: Path) -> Iterator[Stack]:
             yield stack
 
 
-STACKS = {"make run": single, "make cluster": cluster}
+STACKS = {"run": single, "cluster": cluster}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", default="16,64", help="comma-separated counts")
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
+    parser.add_argument("--stacks", default=",".join(STACKS), help="run, cluster or both")
     args = parser.parse_args()
     counts = [int(n) for n in args.customers.split(",")]
-    for name, start in STACKS.items():
-        with tempfile.TemporaryDirectory() as tmp, start(Path(tmp)) as stack:
+    for name in args.stacks.split(","):
+        with tempfile.TemporaryDirectory() as tmp, STACKS[name](Path(tmp)) as stack:
             for customers in counts:
                 row = locust(stack.settings.rasa_url, customers, args.seconds, Path(tmp))
-                print(json.dumps({"stack": name, **row}), flush=True)
+                print(json.dumps({"stack": f"make {name}", **row}), flush=True)
 
 
 if __name__ == "__main__":
