@@ -93,6 +93,11 @@ class RetrievalConfig:
     answer is a close call and the bot offers the choice. With the current aliases few
     questions are that close (5 of 137 on the development set at 0.01; 11 at 0.02, all of
     which had the right clause first), so the margin is kept small.
+    A follow-up is ranked by its dense similarities read with the question before it,
+    plus ``follow_up_own_weight`` times its own: its own words ("can I turn those off?")
+    pull towards whichever clause talks most of turning things off, so the topic it leans
+    on weighs more (0.35: middle of the 0.3-0.4 plateau on the two development
+    follow-up sets, 64 -> 70 of 81 answered; 0.5 before).
     """
 
     mode: Mode = "hybrid"
@@ -107,6 +112,7 @@ class RetrievalConfig:
     min_quote_chars: int = 160
     close_call_margin: float = 0.01
     close_call_overlap_lead: float = 0.15
+    follow_up_own_weight: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -268,7 +274,8 @@ class Retriever:
         scores = self._score(question)
         if own is not None:
             # Both readings count: the follow-up with its topic, and its own words.
-            scores = replace(scores, dense=(scores.dense + own.dense) / 2)
+            weight = self.config.follow_up_own_weight
+            scores = replace(scores, dense=(1 - weight) * scores.dense + weight * own.dense)
         ranking = self._rank(scores)[:k]
         hits = [self._hit(p, scores, own) for p in ranking]
         model = self.answerability

@@ -48,7 +48,15 @@ from tests.support.stacks import stack_on_free_ports
 
 OUT = PROJECT_ROOT / "var" / "eval" / "answers.json"
 REPLIES = PROJECT_ROOT / "var" / "eval" / "answers-replies.json"
-DEV_SETS = ("dev", "dev-evidence", "dev-near", "dev-followups")
+DEV_SETS = (
+    "dev",
+    "dev-evidence",
+    "dev-near",
+    "dev-followups",
+    "dev2",
+    "dev2-near",
+    "dev2-followups",
+)
 HELDOUT_SETS = ("heldout", "heldout2", "heldout2-followups", "heldout-near")
 ALL_SETS = DEV_SETS + HELDOUT_SETS
 CONTACTS = ("webmaster@jessops.com", "cs@jessops.com", "0845 458 7005")

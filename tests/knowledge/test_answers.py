@@ -63,6 +63,17 @@ def test_a_follow_up_is_quoted_for_its_own_words(retriever: Retriever) -> None:
     assert quotes_evidence(hit.quote, ("can be seen only by the relevant teams at Jessops",))
 
 
+def test_a_follow_up_stays_on_the_topic_it_leans_on(retriever: Retriever) -> None:
+    # "a number I can ring" alone is nearest the customer-service clause; with the
+    # question before it, the answer is the introduction's phone number.
+    answer = retriever.ask(
+        "is there a number I can ring instead?",
+        previous="who should I contact with a privacy worry?",
+    )
+    assert answer.hits[0].clause.id == "introduction-4" and answer.verdict == "answer"
+    assert "0845 458 7005" in answer.hits[0].quote
+
+
 @pytest.mark.parametrize(
     "question",
     [
