@@ -117,8 +117,9 @@ class KnowledgeSettings:
     silent_topics_path: Path
     model: str
     index_dir: Path
-    # Threads for one forward pass. One: on two cores the Rasa server needs the other;
-    # with the second core busy, a question took p50 153 ms on two threads, 22 ms on one.
+    # ONNX Runtime's threads for one question's forward pass. One: on two cores the Rasa
+    # server needs the other; with the second core busy, a question took p50 153 ms on
+    # two (torch) threads, 22 ms on one.
     threads: int = 1
 
     @classmethod

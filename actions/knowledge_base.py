@@ -17,7 +17,7 @@ from settings import KnowledgeSettings
 @lru_cache(maxsize=1)
 def retriever() -> Retriever:
     """The retriever, with one question asked so the first customer's does not pay for
-    the one-off work (tracing the model's graph takes about a second)."""
+    the one-off work (opening the ONNX Runtime session and optimising its graph)."""
     loaded = Retriever.from_settings(KnowledgeSettings.from_env())
     loaded.ask("Do you share my data?")
     return loaded

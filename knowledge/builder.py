@@ -21,6 +21,8 @@ def build(
     started = time.perf_counter()
     inputs = Inputs.read(settings)
     encoder = encoder or Encoder.from_settings(settings)
+    if encoder.folder != settings.index_dir:
+        raise ValueError(f"The encoder's folder is {encoder.folder}, not {settings.index_dir}.")
     view_texts, _ = inputs.views()
     sentences = [split_sentences(c.text) for c in inputs.policy.clauses]
     folder = settings.index_dir
@@ -33,6 +35,7 @@ def build(
         encoder.encode(list(inputs.silent_topics)),
         encoder.encode([q.question for q in load_questions(NEAR_SET)]),
     )
+    encoder.export()  # the question encoder, before calibration asks questions
     (folder / "answerability.json").unlink(missing_ok=True)
     (folder / "coverage.json").unlink(missing_ok=True)
     answerability = calibrate(Retriever(read_index(folder), encoder))

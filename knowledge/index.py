@@ -10,6 +10,8 @@ Layout of the index folder::
     clauses.json        sidecar: the clauses, their aliases and sentences, the policy date
     answerability.json  the fitted "does the policy answer this?" model
     coverage.json       the fitted "does the first clause answer it, or only touch on it?" model
+    minilm.onnx         the model's transformer for one question at a time (ONNX Runtime),
+    minilm-tokenizer.json  and its tokenizer: exported from the weights of model_sha256
     manifest.json       what the index was built from (hashes of every input)
 
 The manifest is written last and lets every reader tell a current index from a stale
@@ -32,7 +34,7 @@ from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
 from settings import QUESTION_SETS, KnowledgeSettings
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7  # 7: the question encoder (minilm.onnx)
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
 # The development sets the fitted models learn from (knowledge.evaluation).
 CALIBRATION_SETS = ("dev", "dev-evidence", "dev-near")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pytest
 
 from knowledge.builder import build
 from knowledge.cli import main as cli_main
-from knowledge.embedding import Encoder
+from knowledge.embedding import QUESTION_MODEL, QUESTION_TOKENIZER, Encoder
 from knowledge.index import IndexNotReady, load, staleness
 from settings import KnowledgeSettings
 
@@ -75,24 +78,45 @@ def test_cli_reports_a_missing_index_clearly(
     assert "make index" in capsys.readouterr().err
 
 
-def test_one_question_is_embedded_as_in_a_batch(encoder: Encoder) -> None:
-    # Any length runs on the graph traced for the first: a word, a sentence, the longest.
-    questions = ["do you sell my data?", "hi", "", "cookies " * 300]  # the last is truncated
+def test_build_exports_the_question_encoder(built_index: Path) -> None:
+    assert {QUESTION_MODEL, QUESTION_TOKENIZER} <= {p.name for p in built_index.iterdir()}
+
+
+def test_one_question_is_embedded_as_in_a_batch(encoder: Encoder, built_index: Path) -> None:
+    # ONNX Runtime for one question, torch in batches: the same vectors, at any length
+    # (a word, a sentence, nothing, the longest: truncated as the model truncates).
+    questions = ["do you sell my data?", "hi", "", "cookies " * 300]
     for question, batched in zip(questions, encoder.encode(questions), strict=True):
         assert abs(encoder.encode_one(question) - batched).max() < 1e-5
 
 
 def test_the_encoder_runs_on_the_configured_threads(
-    encoder: Encoder, settings: KnowledgeSettings
+    encoder: Encoder, settings: KnowledgeSettings, built_index: Path
 ) -> None:
-    import torch
-
-    assert torch.get_num_threads() == settings.threads == KnowledgeSettings.threads
+    encoder.encode_one("do you keep my card details?")
+    options = encoder._session.get_session_options()
+    assert options.intra_op_num_threads == settings.threads == KnowledgeSettings.threads
+    assert options.inter_op_num_threads == 1
     assert KnowledgeSettings.from_env({"EMBEDDING_THREADS": "2"}).threads == 2
 
 
+def test_questions_are_answered_without_torch(built_index: Path) -> None:
+    # The action server's memory: torch and sentence-transformers are for the build only.
+    script = (
+        "import sys; from knowledge.retrieval import Retriever; from settings import "
+        "KnowledgeSettings; Retriever.from_settings(KnowledgeSettings.from_env())"
+        ".ask('Do you sell my data?'); print(*{m.split('.')[0] for m in sys.modules})"
+    )
+    environment = os.environ | {"KNOWLEDGE_INDEX_DIR": str(built_index)}
+    modules = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "onnxruntime" in modules and "torch" not in modules
+    assert "sentence_transformers" not in modules
+
+
 def test_a_repeated_question_reuses_its_vector_whatever_its_case_and_spacing(
-    encoder: Encoder,
+    encoder: Encoder, built_index: Path
 ) -> None:
     first = encoder.encode_one("Do you sell my data?")
     again = encoder.encode_one("  do YOU   sell my\tdata?")
