@@ -23,6 +23,18 @@ LOG_FILES = (
     'for aggregate use. IP addresses, etc. are not linked to personally identifiable information."'
 )
 OUR_COOKIES = "From our privacy policy (Information collection and use › Cookies › Our cookies):"
+# The longest clauses are quoted whole too: the answer to a follow-up is often in the middle.
+GOOGLE_ANALYTICS = (
+    f'{OUR_COOKIES}\n"Google Analytics cookie (_utma, _utmb, _utmc, utmz cookies): These cookies '
+    "enable the function of Google Analytics software. This software helps us collect and "
+    "analyse visitor information such as browser usage, visitor numbers, response to "
+    "marketing activity and shopping times. This information helps us to improve the website "
+    "and your shopping experience, and to make our marketing campaigns relevant. The data "
+    "stored by these cookies can only be seen by the relevant teams at Jessops and Google. "
+    "User data is all anonymous. You can find out more about Google’s position on privacy as "
+    "regards its analytics service at "
+    'http://www.google.co.uk/intl/en/analytics/privacyoverview.html (opens in a new window)."'
+)
 
 
 @pytest.mark.parametrize(
@@ -59,6 +71,14 @@ OUR_COOKIES = "From our privacy policy (Information collection and use › Cooki
                 'your shopping basket. The website would not work for you without it."',
             ],
             id="follow-up",
+        ),
+        pytest.param(
+            [
+                "Do you use Google Analytics on jessops.com?",
+                "and who can see the data it collects?",
+            ],
+            [GOOGLE_ANALYTICS, GOOGLE_ANALYTICS],
+            id="follow-up-on-a-long-clause",
         ),
     ],
 )
