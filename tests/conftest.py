@@ -13,7 +13,7 @@ import pytest
 
 from knowledge.builder import build
 from knowledge.embedding import Encoder
-from knowledge.retrieval import Retriever
+from knowledge.retrieval import RetrievalConfig, Retriever
 from settings import KnowledgeSettings
 from stack.services import PostgresServer, RedisServer, postgres, redis
 from tests.support.databases import new_database
@@ -46,6 +46,13 @@ def built_index(settings: KnowledgeSettings, encoder: Encoder) -> Path:
 @pytest.fixture(scope="session")
 def retriever(settings: KnowledgeSettings, built_index: Path) -> Retriever:
     return Retriever.from_settings(settings)
+
+
+@pytest.fixture(scope="session")
+def sentence_quoting_retriever(retriever: Retriever) -> Retriever:
+    """The same index, quoting clauses over 500 characters by their sentences: every
+    clause of this policy is quoted whole, so only this way is that path exercised."""
+    return Retriever(retriever.index, retriever.encoder, RetrievalConfig(whole_clause_chars=500))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.evaluation import quotes_evidence
-from knowledge.retrieval import RetrievalConfig, Retriever, asks_what_clause_lacks, tokenize
+from knowledge.retrieval import Retriever, asks_what_clause_lacks, tokenize
 from knowledge.sentences import split_sentences
 
 
@@ -20,11 +20,10 @@ def test_a_short_clause_is_quoted_whole(retriever: Retriever) -> None:
     assert "internet protocol (IP) addresses" in top.quote
 
 
-def test_a_long_clause_is_quoted_from_the_sentence_that_answers(retriever: Retriever) -> None:
-    # This policy's clauses are quoted whole; a policy with longer ones is not.
-    retriever = Retriever(
-        retriever.index, retriever.encoder, RetrievalConfig(whole_clause_chars=500)
-    )
+def test_a_long_clause_is_quoted_from_the_sentence_that_answers(
+    sentence_quoting_retriever: Retriever,
+) -> None:
+    retriever = sentence_quoting_retriever
     answer = retriever.ask("who can see the data the google analytics cookies store?")
     hit = answer.hits[0]
     assert hit.clause.id == "our-cookies-google-analytics-cookie"
@@ -33,9 +32,12 @@ def test_a_long_clause_is_quoted_from_the_sentence_that_answers(retriever: Retri
     assert "can only be seen by the relevant teams at Jessops and Google" in hit.quote
 
 
-def test_the_best_sentence_is_always_in_the_quote(retriever: Retriever) -> None:
+def test_the_best_sentence_is_always_in_the_quote(
+    sentence_quoting_retriever: Retriever,
+) -> None:
     """Scores mix MiniLM similarity with the question's words; the quote keeps the top one,
     in the policy's order."""
+    retriever = sentence_quoting_retriever
     position = next(
         i
         for i, c in enumerate(retriever.index.clauses)
@@ -44,10 +46,6 @@ def test_the_best_sentence_is_always_in_the_quote(retriever: Retriever) -> None:
     question = "does coremetrics make the customers who bought this also bought suggestions"
     query = retriever.encoder.encode_one(question)
     tokens = tuple(tokenize(question))
-    # This policy's clauses are quoted whole; a policy with longer ones is not.
-    retriever = Retriever(
-        retriever.index, retriever.encoder, RetrievalConfig(whole_clause_chars=700)
-    )
     scores = retriever.sentence_scores(position, query, tokens)
     sentences = retriever.index.sentences[position]
     best = sentences[int(scores.argmax())]

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from knowledge.evaluation import evaluate, load_questions
-from knowledge.retrieval import RetrievalConfig, Retriever
+from knowledge.retrieval import Retriever
 
 # Floors a little under the measured figures (docs/answers.md, `make eval`).
 FLOORS = {
@@ -72,11 +72,11 @@ def test_a_clause_of_this_policy_is_quoted_whole(retriever: Retriever) -> None:
     assert "can only be seen by the relevant teams at Jessops and Google" in top.quote
 
 
-def test_a_longer_clause_is_quoted_by_its_relevant_sentences(retriever: Retriever) -> None:
+def test_a_longer_clause_is_quoted_by_its_relevant_sentences(
+    sentence_quoting_retriever: Retriever,
+) -> None:
     """A policy with longer clauses than this one gets the sentences that answer."""
-    retriever = Retriever(
-        retriever.index, retriever.encoder, RetrievalConfig(whole_clause_chars=700)
-    )
+    retriever = sentence_quoting_retriever
     long_clause = retriever.ask("what does the Coremetrics cookie do")
     hit = long_clause.hits[0]
     assert hit.clause.id == "our-cookies-ibm-coremetrics-analytics-cookie"
