@@ -168,6 +168,34 @@ def test_a_request_after_a_greeting_opens_the_same(stack: Stack, kind: str, mess
     assert_turns(stack.settings.rest_webhook, new_sender("greet"), turns)
 
 
+# --- a question that names no request never opens one ---------------------------------
+
+POLICY_SILENT = (
+    "Our privacy policy doesn't cover that, so I can't answer it from the policy. For "
+    "questions about the policy, email webmaster@jessops.com. For anything else, contact "
+    "customer service at cs@jessops.com or call 0845 458 7005."
+)
+OUT_OF_SCOPE = (
+    "Sorry, I can only help with privacy questions. For anything else, please contact "
+    "customer service at cs@jessops.com or 0845 458 7005."
+)
+
+
+@pytest.mark.parametrize("message", ["What's your VAT number?", "Can I trade in my old DSLR?"])
+def test_a_question_that_names_no_request_opens_no_form(stack: Stack, message: str) -> None:
+    """Classifiers have sent both to a request form (rasa_server/request_guard.py).
+
+    Which of the two replies a question gets depends on the intent DIET ranks after the
+    request intents, which moves with retraining; either is a whole reply that sends the
+    customer to the contacts, and neither opens a form.
+    """
+    sender = new_sender("no-request")
+    reply = reply_text(stack.settings.rest_webhook, sender, message)
+    assert reply in (POLICY_SILENT, OUT_OF_SCOPE), reply
+    # Nothing is waiting for an answer: a name now is not taken as a form's answer.
+    assert_turns(stack.settings.rest_webhook, sender, [("hello", GREETING)])
+
+
 # The policy answers after which the assistant offers each request, and the offer's button.
 BUTTONS = [
     ("correction", "how do I correct or delete my personal information?", "/request_correction"),
