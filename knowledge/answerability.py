@@ -33,6 +33,7 @@ COVERAGE_FEATURES = (
     "asks_what_clause_lacks",
     "lead_over_silent_topics",
     "lead_of_near_questions",
+    "words_the_clause_lacks",
 )
 # At most this share of the development set's answerable questions is hedged.
 MAX_HEDGED = 0.05

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from knowledge.embedding import Encoder
 from knowledge.evaluation import NEAR_SET, calibrate, calibrate_coverage, load_questions
-from knowledge.index import Inputs, Manifest, read_index, staleness, write_vectors
+from knowledge.index import Inputs, Manifest, read_index, staleness, write_pieces, write_vectors
 from knowledge.retrieval import Retriever
 from knowledge.sentences import split_sentences
 from settings import KnowledgeSettings
@@ -36,6 +38,10 @@ def build(
         encoder.encode([q.question for q in load_questions(NEAR_SET)]),
     )
     encoder.export()  # the question encoder, before calibration asks questions
+    # Read by the question encoder, as questions are, so their pieces compare like for like.
+    write_pieces(
+        folder, [np.concatenate([encoder.read(s).pieces for s in group]) for group in sentences]
+    )
     (folder / "answerability.json").unlink(missing_ok=True)
     (folder / "coverage.json").unlink(missing_ok=True)
     answerability = calibrate(Retriever(read_index(folder), encoder))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,8 +40,21 @@ TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # The question encoder in the index folder, written by :meth:`Encoder.export`.
 QUESTION_MODEL = "minilm.onnx"
 QUESTION_TOKENIZER = "minilm-tokenizer.json"
-# Vectors of this many recent distinct questions are kept (384 floats each: 1.5 MB).
+# Readings of this many recent distinct questions are kept (a vector and the states of
+# some 10-30 word pieces, 384 floats each: 15-50 MB).
 RECENT_QUESTIONS = 1024
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One text as the transformer read it: its sentence vector, and each word piece's
+    state in context (what ``knowledge.retrieval`` compares word by word with a clause).
+    Both L2-normalised and read-only; [CLS] and [SEP] are left out of ``pieces``."""
+
+    vector: np.ndarray
+    pieces: np.ndarray
+    piece_word: tuple[int, ...]  # the index in ``words`` of each piece's word
+    words: tuple[str, ...]
 
 
 class Encoder:
@@ -56,7 +70,7 @@ class Encoder:
         self.model_name = model
         self.folder = folder
         self.threads = threads
-        self._recent = lru_cache(maxsize=RECENT_QUESTIONS)(self._embed_one)
+        self._recent = lru_cache(maxsize=RECENT_QUESTIONS)(self._read_one)
 
     @classmethod
     def from_settings(cls, settings: KnowledgeSettings) -> Encoder:
@@ -69,19 +83,23 @@ class Encoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_one(self, text: str) -> np.ndarray:
-        """One question's vector, the same as ``encode([text])[0]``, read-only.
+        """One question's vector, the same as ``encode([text])[0]``, read-only."""
+        return self.read(text).vector
+
+    def read(self, text: str) -> Reading:
+        """One question read by the transformer on ONNX Runtime.
 
         The forward pass is most of a question's time, and many customers ask the same
-        things (the widget's suggested questions verbatim), so the vectors of recent
+        things (the widget's suggested questions verbatim), so the readings of recent
         questions are kept, keyed by the text as the tokenizer sees it.
         """
         key = " ".join(text.split())
         normalizer = self._tokenizer.normalizer
         return self._recent(normalizer.normalize_str(key) if normalizer else key)
 
-    def _embed_one(self, text: str) -> np.ndarray:
-        """The transformer on ONNX Runtime, then the model's mean pooling and L2
-        normalisation; one question has no padding, so the mean is over every token."""
+    def _read_one(self, text: str) -> Reading:
+        """The transformer, then the model's mean pooling and L2 normalisation; one
+        question has no padding, so the mean is over every token."""
         encoding = self._tokenizer.encode(text)
         tokens = (encoding.ids, encoding.attention_mask, encoding.type_ids)
         feeds = {
@@ -89,10 +107,19 @@ class Encoder:
             for name, values in zip(TRANSFORMER_INPUTS, tokens, strict=True)
         }
         (hidden,) = self._session.run(None, feeds)
-        pooled = hidden[0].mean(axis=0)
-        embedded = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
-        embedded.setflags(write=False)  # shared by every later ask of the same question
-        return embedded
+        hidden = hidden[0]
+        inner = [i for i, word in enumerate(encoding.word_ids) if word is not None]
+        piece_word = tuple(encoding.word_ids[i] for i in inner)
+        count = max(piece_word, default=-1) + 1
+        reading = Reading(
+            vector=normalised(hidden.mean(axis=0)),
+            pieces=normalised(hidden[inner]),
+            piece_word=piece_word,
+            words=tuple(text[slice(*encoding.word_to_chars(w))] for w in range(count)),
+        )
+        for array in (reading.vector, reading.pieces):
+            array.setflags(write=False)  # shared by every later ask of the same question
+        return reading
 
     def export(self) -> None:
         """Write the question encoder into the index folder: the model's transformer as
@@ -166,6 +193,12 @@ class Encoder:
         return onnxruntime.InferenceSession(
             str(self.folder / QUESTION_MODEL), options, providers=["CPUExecutionProvider"]
         )
+
+
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    """Each row (or the one vector) scaled to unit length, as float32."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def model_fingerprint(model: str) -> str:

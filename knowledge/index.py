@@ -7,6 +7,8 @@ Layout of the index folder::
     sentences.npy       one normalised vector per sentence, for quoting the right sentences
     silent.npy          one vector per topic the policy is silent on (silent_topics.yml)
     near.npy            one vector per near-topic development question (dev-near.jsonl)
+    pieces.npy          each clause's word pieces in context, read sentence by sentence by
+    piece_offsets.npy   the question encoder: where each clause's pieces start and end
     clauses.json        sidecar: the clauses, their aliases and sentences, the policy date
     answerability.json  the fitted "does the policy answer this?" model
     coverage.json       the fitted "does the first clause answer it, or only touch on it?" model
@@ -34,10 +36,10 @@ from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
 from settings import QUESTION_SETS, KnowledgeSettings
 
-FORMAT_VERSION = 7  # 7: the question encoder (minilm.onnx)
+FORMAT_VERSION = 8  # 7: the question encoder (minilm.onnx); 8: the clauses' word pieces
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
 # The development sets the fitted models learn from (knowledge.evaluation).
-CALIBRATION_SETS = ("dev", "dev-evidence", "dev-near")
+CALIBRATION_SETS = ("dev", "dev-evidence", "dev-near", "dev2", "dev2-near")
 
 
 class IndexNotReady(RuntimeError):
@@ -137,10 +139,18 @@ class ClauseIndex:
     archived_on: str | None
     coverage: Coverage | None = None
     near_vectors: np.ndarray | None = None
+    pieces: np.ndarray | None = None
+    piece_offsets: np.ndarray | None = None
 
     def sentence_vectors_of(self, position: int) -> np.ndarray:
         start = self.sentence_offsets[position]
         return self.sentence_vectors[start : start + len(self.sentences[position])]
+
+    def pieces_of(self, position: int) -> np.ndarray:
+        """The word-piece states of clause ``position`` (none in an index without them)."""
+        if self.pieces is None or self.piece_offsets is None:
+            return np.zeros((0, 0), dtype=np.float32)
+        return self.pieces[self.piece_offsets[position] : self.piece_offsets[position + 1]]
 
 
 def staleness(settings: KnowledgeSettings) -> str | None:
@@ -186,6 +196,16 @@ def write_vectors(
     (folder / "clauses.json").write_text(json.dumps(sidecar, indent=1, ensure_ascii=False))
 
 
+def write_pieces(folder: Path, pieces: list[np.ndarray]) -> None:
+    """Write each clause's word-piece states (``pieces[p]`` for clause ``p``)."""
+    np.save(folder / "pieces.npy", np.concatenate(pieces).astype(np.float32))
+    np.save(folder / "piece_offsets.npy", np.cumsum([0, *(len(p) for p in pieces)]))
+
+
+def _optional(path: Path) -> np.ndarray | None:
+    return np.load(path) if path.exists() else None
+
+
 def read_index(folder: Path) -> ClauseIndex:
     """Read an index folder without checking it is current (see :func:`load`)."""
     sidecar = json.loads((folder / "clauses.json").read_text())
@@ -217,7 +237,9 @@ def read_index(folder: Path) -> ClauseIndex:
         answerability=Answerability.load(calibration) if calibration.exists() else None,
         archived_on=sidecar["archived_on"],
         coverage=Coverage.load(coverage) if coverage.exists() else None,
-        near_vectors=np.load(folder / "near.npy") if (folder / "near.npy").exists() else None,
+        near_vectors=_optional(folder / "near.npy"),
+        pieces=_optional(folder / "pieces.npy"),
+        piece_offsets=_optional(folder / "piece_offsets.npy"),
     )
 
 

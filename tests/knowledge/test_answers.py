@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 
 from knowledge.evaluation import quotes_evidence
-from knowledge.retrieval import Retriever, asks_what_clause_lacks, tokenize
+from knowledge.retrieval import (
+    Retriever,
+    asks_for_a_period_clause_lacks,
+    asks_what_clause_lacks,
+    tokenize,
+)
 from knowledge.sentences import split_sentences
 
 
@@ -112,6 +117,22 @@ def test_asking_for_what_a_clause_never_states() -> None:
     assert not asks_what_clause_lacks("Do you log my IP address?", log_files)
     notice = "Users will be notified via a prominent notice on our Web site for 30 days prior"
     assert not asks_what_clause_lacks("How long before a change of owner am I told?", notice)
+    # Only a period the clause never names is decisive on its own (not a number).
+    assert asks_for_a_period_clause_lacks("how often do you email me?", log_files)
+    assert not asks_for_a_period_clause_lacks("How long before a change am I told?", notice)
+    assert not asks_for_a_period_clause_lacks("do you tell brands how many I bought?", log_files)
+
+
+def test_words_a_clause_never_mentions_are_counted_as_lacking(retriever: Retriever) -> None:
+    # Words are compared in context: the policy's own words are matched, a detail the
+    # clause never mentions ("mum", "second") is not.
+    account = next(i for i, c in enumerate(retriever.index.clauses) if c.id == "your-account-1")
+    lacking = retriever._words_lacking
+    in_its_words = "Do I have to create an account to shop?"
+    asks_more = "if I put my mum's house in as a second delivery address, who sees it?"
+    assert lacking(in_its_words, account) < lacking(asks_more, account)
+    assert lacking(in_its_words, account) <= 0.2
+    assert lacking("?!", account) == 0.0  # no words to match
 
 
 def test_folded_ids_stand_for_the_clause_they_were_folded_into(retriever: Retriever) -> None:

@@ -10,12 +10,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.builder import build
 from knowledge.cli import main as cli_main
 from knowledge.embedding import QUESTION_MODEL, QUESTION_TOKENIZER, Encoder
-from knowledge.index import IndexNotReady, load, staleness
+from knowledge.index import IndexNotReady, load, read_index, staleness
 from settings import KnowledgeSettings
 
 
@@ -88,6 +89,21 @@ def test_one_question_is_embedded_as_in_a_batch(encoder: Encoder, built_index: P
     questions = ["do you sell my data?", "hi", "", "cookies " * 300]
     for question, batched in zip(questions, encoder.encode(questions), strict=True):
         assert abs(encoder.encode_one(question) - batched).max() < 1e-5
+
+
+def test_a_reading_maps_each_word_piece_to_its_word(encoder: Encoder, built_index: Path) -> None:
+    reading = encoder.read("Do you keep my Nikon's serial number?")
+    assert reading.words[:4] == ("do", "you", "keep", "my")
+    assert "nikon" in reading.words and "serial" in reading.words
+    assert len(reading.pieces) == len(reading.piece_word) > len(reading.words) - 1
+    assert abs(np.linalg.norm(reading.pieces, axis=1) - 1).max() < 1e-5
+    assert encoder.read("").words == () and not len(encoder.read("").pieces)
+
+
+def test_the_index_holds_every_clauses_word_pieces(built_index: Path) -> None:
+    index = read_index(built_index)
+    sizes = [len(index.pieces_of(p)) for p in range(len(index.clauses))]
+    assert all(sizes) and sum(sizes) == len(index.pieces)
 
 
 def test_the_encoder_runs_on_the_configured_threads(
