@@ -299,8 +299,9 @@ class Retriever:
             question = f"{' '.join(previous.split())} {question}"
         scores = self._score(question)
         if own is not None:
-            # Both readings count: the follow-up with its topic, and its own words.
-            weight = self.config.follow_up_own_weight
+            # Both readings count: the follow-up with its topic, and its own words; one
+            # of none but stop words ("to who?") is ranked by the topic alone.
+            weight = self.config.follow_up_own_weight if own.tokens else 0.0
             scores = replace(scores, dense=(1 - weight) * scores.dense + weight * own.dense)
         ranking = self._rank(scores)[:k]
         hits = [self._hit(p, scores, own) for p in ranking]

@@ -74,6 +74,15 @@ def test_a_follow_up_is_quoted_for_its_own_words(retriever: Retriever) -> None:
     assert quotes_evidence(hit.quote, ("can be seen only by the relevant teams at Jessops",))
 
 
+def test_a_follow_up_of_stop_words_only_is_ranked_by_its_topic(retriever: Retriever) -> None:
+    # "to who?" has no words of its own to rank by: alone they pulled the account clause.
+    previous = "does my home address leave Jessops when you send out my order?"
+    answer = retriever.ask("to who?", previous=previous)
+    assert answer.verdict == "answer" and not answer.close_call
+    assert answer.hits[0].clause.id == "third-party-intermediaries-1"
+    assert "Parcelforce" in answer.hits[0].quote
+
+
 def test_a_follow_up_stays_on_the_topic_it_leans_on(retriever: Retriever) -> None:
     # "a number I can ring" alone is nearest the customer-service clause; with the
     # question before it, the answer is the introduction's phone number.
