@@ -96,12 +96,6 @@ def normalise(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
-def request_words_in(text: str) -> list[str]:
-    """Why ``text`` names a request: the comment of every pattern it matches."""
-    plain = normalise(text)
-    return [why for why, pattern in REQUEST_WORDS if pattern.search(plain)]
-
-
 def names_a_request(text: str) -> bool:
     """Whether ``text`` asks, in words, for data or emails to be changed, removed or stopped."""
     plain = normalise(text)

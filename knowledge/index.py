@@ -135,21 +135,19 @@ class ClauseIndex:
     vectors: faiss.Index
     sentence_vectors: np.ndarray
     silent_vectors: np.ndarray
+    pieces: np.ndarray
+    piece_offsets: np.ndarray
     answerability: Answerability | None
     archived_on: str | None
     coverage: Coverage | None = None
     near_vectors: np.ndarray | None = None
-    pieces: np.ndarray | None = None
-    piece_offsets: np.ndarray | None = None
 
     def sentence_vectors_of(self, position: int) -> np.ndarray:
         start = self.sentence_offsets[position]
         return self.sentence_vectors[start : start + len(self.sentences[position])]
 
     def pieces_of(self, position: int) -> np.ndarray:
-        """The word-piece states of clause ``position`` (none in an index without them)."""
-        if self.pieces is None or self.piece_offsets is None:
-            return np.zeros((0, 0), dtype=np.float32)
+        """The word-piece states of clause ``position``."""
         return self.pieces[self.piece_offsets[position] : self.piece_offsets[position + 1]]
 
 
@@ -202,10 +200,6 @@ def write_pieces(folder: Path, pieces: list[np.ndarray]) -> None:
     np.save(folder / "piece_offsets.npy", np.cumsum([0, *(len(p) for p in pieces)]))
 
 
-def _optional(path: Path) -> np.ndarray | None:
-    return np.load(path) if path.exists() else None
-
-
 def read_index(folder: Path) -> ClauseIndex:
     """Read an index folder without checking it is current (see :func:`load`)."""
     sidecar = json.loads((folder / "clauses.json").read_text())
@@ -234,12 +228,12 @@ def read_index(folder: Path) -> ClauseIndex:
         vectors=faiss.read_index(str(folder / "clauses.faiss")),
         sentence_vectors=np.load(folder / "sentences.npy"),
         silent_vectors=np.load(folder / "silent.npy"),
+        pieces=np.load(folder / "pieces.npy"),
+        piece_offsets=np.load(folder / "piece_offsets.npy"),
         answerability=Answerability.load(calibration) if calibration.exists() else None,
         archived_on=sidecar["archived_on"],
         coverage=Coverage.load(coverage) if coverage.exists() else None,
-        near_vectors=_optional(folder / "near.npy"),
-        pieces=_optional(folder / "pieces.npy"),
-        piece_offsets=_optional(folder / "piece_offsets.npy"),
+        near_vectors=np.load(folder / "near.npy") if (folder / "near.npy").exists() else None,
     )
 
 

@@ -310,7 +310,7 @@ class Retriever:
         covered = True
         # The coverage model was fitted on questions that stand alone; a follow-up's
         # words ("can I block it?") say too little on their own to judge it.
-        if answerable and self.coverage is not None and own is None:
+        if answerable and own is None:
             covered = self._covers(ranking[0], scores)
         close = len(hits) > 1 and abs(hits[0].score - hits[1].score) < self.config.close_call_margin
         close = close and answerable and covered and not self._plainly_first(ranking, scores)
@@ -318,9 +318,10 @@ class Retriever:
 
     def _covers(self, position: int, scores: _Scores) -> bool:
         """Does clause ``position`` answer the question, or is it only near its topic?"""
+        if self.coverage is None:
+            return True
         if asks_for_a_period_clause_lacks(scores.question, self.index.clauses[position].text):
             return False
-        assert self.coverage is not None
         return self.coverage.answers(self.coverage_features(position, scores))
 
     def _plainly_first(self, ranking: list[int], scores: _Scores) -> bool:
@@ -389,10 +390,9 @@ class Retriever:
         near-topic question asks for something the clause never mentions.
         """
         reading = self.encoder.read(question)
-        pieces = self.index.pieces_of(position)
-        if not len(reading.pieces) or not len(pieces):
+        if not len(reading.pieces):
             return 0.0
-        best = (reading.pieces @ pieces.T).max(axis=1)
+        best = (reading.pieces @ self.index.pieces_of(position).T).max(axis=1)
         matches: dict[int, list[float]] = {}
         for word, similarity in zip(reading.piece_word, best, strict=True):
             matches.setdefault(word, []).append(float(similarity))
