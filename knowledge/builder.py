@@ -6,12 +6,29 @@ import time
 
 import numpy as np
 
+from knowledge.clauses import is_table_of_contents
 from knowledge.embedding import Encoder
 from knowledge.evaluation import NEAR_SET, calibrate, calibrate_coverage, load_questions
 from knowledge.index import Inputs, Manifest, read_index, staleness, write_pieces, write_vectors
 from knowledge.retrieval import Retriever
 from knowledge.sentences import split_sentences
 from settings import KnowledgeSettings
+
+
+def _view_pieces(encoder: Encoder, inputs: Inputs, sentences: list[list[str]]) -> list[np.ndarray]:
+    """The word-piece states of every view, in :meth:`Inputs.views` order: a clause read
+    sentence by sentence (as quotes are picked), then each alias whole.
+
+    They are read by the question encoder, as questions are, so they compare like for
+    like. A table of contents is left out: it holds the words of every question ("who
+    do I email with questions regarding this privacy policy?") and answers none.
+    """
+    pieces = []
+    for clause, group in zip(inputs.policy.clauses, sentences, strict=True):
+        said = [s for s in group if not is_table_of_contents(s)] or group
+        pieces.append(np.concatenate([encoder.read(s).pieces for s in said]))
+        pieces += [encoder.read(alias).pieces for alias in inputs.aliases.get(clause.id, ())]
+    return pieces
 
 
 def build(
@@ -38,10 +55,7 @@ def build(
         encoder.encode([q.question for q in load_questions(NEAR_SET)]),
     )
     encoder.export()  # the question encoder, before calibration asks questions
-    # Read by the question encoder, as questions are, so their pieces compare like for like.
-    write_pieces(
-        folder, [np.concatenate([encoder.read(s).pieces for s in group]) for group in sentences]
-    )
+    write_pieces(folder, _view_pieces(encoder, inputs, sentences))
     (folder / "answerability.json").unlink(missing_ok=True)
     (folder / "coverage.json").unlink(missing_ok=True)
     answerability = calibrate(Retriever(read_index(folder), encoder))

@@ -7,8 +7,9 @@ Layout of the index folder::
     sentences.npy       one normalised vector per sentence, for quoting the right sentences
     silent.npy          one vector per topic the policy is silent on (silent_topics.yml)
     near.npy            one vector per near-topic development question (dev-near.jsonl)
-    pieces.npy          each clause's word pieces in context, read sentence by sentence by
-    piece_offsets.npy   the question encoder: where each clause's pieces start and end
+    pieces.npy          the word pieces in context of each vector's text (a clause read
+    piece_offsets.npy   sentence by sentence, an alias whole) by the question encoder, in
+                        clauses.faiss's order: where each one's pieces start and end
     clauses.json        sidecar: the clauses, their aliases and sentences, the policy date
     answerability.json  the fitted "does the policy answer this?" model
     coverage.json       the fitted "does the first clause answer it, or only touch on it?" model
@@ -36,7 +37,7 @@ from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
 from settings import QUESTION_SETS, KnowledgeSettings
 
-FORMAT_VERSION = 8  # 7: the question encoder (minilm.onnx); 8: the clauses' word pieces
+FORMAT_VERSION = 9  # 7: the question encoder (minilm.onnx); 8: word pieces; 9: aliases' too
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
 # The development sets the fitted models learn from (knowledge.evaluation).
 CALIBRATION_SETS = ("dev", "dev-evidence", "dev-near", "dev2", "dev2-near")
@@ -122,7 +123,8 @@ class ClauseIndex:
     """A loaded index.
 
     ``view_owner[v]`` is the position of the clause that vector ``v`` stands for, and
-    ``primary_view[v]`` is true for the vector of the clause's own text.
+    ``primary_view[v]`` is true for the vector of the clause's own text. The word-piece
+    states of view ``v`` are ``pieces[piece_offsets[v] : piece_offsets[v + 1]]``.
     """
 
     clauses: tuple[Clause, ...]
@@ -145,10 +147,6 @@ class ClauseIndex:
     def sentence_vectors_of(self, position: int) -> np.ndarray:
         start = self.sentence_offsets[position]
         return self.sentence_vectors[start : start + len(self.sentences[position])]
-
-    def pieces_of(self, position: int) -> np.ndarray:
-        """The word-piece states of clause ``position``."""
-        return self.pieces[self.piece_offsets[position] : self.piece_offsets[position + 1]]
 
 
 def staleness(settings: KnowledgeSettings) -> str | None:
@@ -195,7 +193,7 @@ def write_vectors(
 
 
 def write_pieces(folder: Path, pieces: list[np.ndarray]) -> None:
-    """Write each clause's word-piece states (``pieces[p]`` for clause ``p``)."""
+    """Write each view's word-piece states (``pieces[v]`` for vector ``v``)."""
     np.save(folder / "pieces.npy", np.concatenate(pieces).astype(np.float32))
     np.save(folder / "piece_offsets.npy", np.cumsum([0, *(len(p) for p in pieces)]))
 

@@ -25,6 +25,7 @@ CONFIGURATIONS: dict[str, tuple[RetrievalConfig, tuple[str, ...]]] = {
     "dense": (RetrievalConfig(mode="dense", use_aliases=False), FEATURES),
     "hybrid": (RetrievalConfig(mode="hybrid", use_aliases=False), FEATURES),
     "dense+aliases": (RetrievalConfig(mode="dense"), FEATURES),
+    "hybrid+aliases, no word match": (RetrievalConfig(word_rank_weight=0), FEATURES),
     SHIPPED: (RetrievalConfig(), FEATURES),
     "hybrid+aliases, one threshold": (RetrievalConfig(), ("best_similarity",)),
 }

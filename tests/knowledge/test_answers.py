@@ -8,6 +8,7 @@ import pytest
 
 from knowledge.evaluation import quotes_evidence
 from knowledge.retrieval import (
+    RetrievalConfig,
     Retriever,
     asks_for_a_period_clause_lacks,
     asks_what_clause_lacks,
@@ -136,12 +137,40 @@ def test_words_a_clause_never_mentions_are_counted_as_lacking(retriever: Retriev
     # Words are compared in context: the policy's own words are matched, a detail the
     # clause never mentions ("mum", "second") is not.
     account = next(i for i, c in enumerate(retriever.index.clauses) if c.id == "your-account-1")
-    lacking = retriever._words_lacking
+
+    def lacking(question: str, position: int) -> float:
+        return retriever.words_lacking(retriever.word_matches(question), position)
+
     in_its_words = "Do I have to create an account to shop?"
     asks_more = "if I put my mum's house in as a second delivery address, who sees it?"
     assert lacking(in_its_words, account) < lacking(asks_more, account)
     assert lacking(in_its_words, account) <= 0.2
     assert lacking("?!", account) == 0.0  # no words to match
+
+
+@pytest.mark.parametrize(
+    ("question", "clause_id"),
+    [
+        (
+            "How do I update my postcode?",
+            "correcting-updating-deleting-deactivating-personal-information-1",
+        ),
+        (
+            "I followed a link off jessops.com to a lens review site, "
+            "whose privacy rules apply there?",
+            "links-1",
+        ),
+    ],
+)
+def test_matching_word_by_word_puts_the_clause_that_holds_the_words_first(
+    retriever: Retriever, question: str, clause_id: str
+) -> None:
+    # The sentence vectors alone prefer a clause on the next topic (address checks, the
+    # site the policy covers); the clause holding the question's words wins with the
+    # word-by-word ranking in the fusion.
+    without = Retriever(retriever.index, retriever.encoder, RetrievalConfig(word_rank_weight=0))
+    assert without.ask(question).hits[0].clause.id != clause_id
+    assert retriever.ask(question).hits[0].clause.id == clause_id
 
 
 def test_folded_ids_stand_for_the_clause_they_were_folded_into(retriever: Retriever) -> None:

