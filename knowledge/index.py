@@ -15,7 +15,8 @@ Layout of the index folder::
     coverage.json       the fitted "does the first clause answer it, or only touch on it?" model
     minilm.onnx         the model's transformer for one question at a time (ONNX Runtime),
     minilm-tokenizer.json  and its tokenizer: exported from the weights of model_sha256
-    manifest.json       what the index was built from (hashes of every input)
+    manifest.json       what the index was built from (hashes of every input, and of the
+                        code that fitted the models)
 
 The manifest is written last and lets every reader tell a current index from a stale
 one without rebuilding it; ``knowledge.builder`` writes the rest.
@@ -41,6 +42,15 @@ FORMAT_VERSION = 9  # 7: the question encoder (minilm.onnx); 8: word pieces; 9: 
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
 # The development sets the fitted models learn from (knowledge.evaluation).
 CALIBRATION_SETS = ("dev", "dev-evidence", "dev-near", "dev2", "dev2-near")
+
+
+def code_fingerprint() -> str:
+    """Hash of this package's code: the stored models are fitted on the retriever's own
+    rankings, so a changed ranking (a knob in ``RetrievalConfig``) calls for a new fit."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 class IndexNotReady(RuntimeError):
@@ -95,6 +105,7 @@ class Manifest:
     content_sha256: str
     model: str
     model_sha256: str
+    code_sha256: str
 
     @classmethod
     def expected(cls, settings: KnowledgeSettings, inputs: Inputs) -> Manifest:
@@ -104,6 +115,7 @@ class Manifest:
             content_sha256=inputs.digest(),
             model=settings.model,
             model_sha256=model_fingerprint(settings.model),
+            code_sha256=code_fingerprint(),
         )
 
     def write(self, index_dir: Path) -> None:
@@ -157,7 +169,13 @@ def staleness(settings: KnowledgeSettings) -> str | None:
     expected = Manifest.expected(settings, Inputs.read(settings))
     changed = [
         name
-        for name in ("format_version", "policy_sha256", "content_sha256", "model_sha256")
+        for name in (
+            "format_version",
+            "policy_sha256",
+            "content_sha256",
+            "model_sha256",
+            "code_sha256",
+        )
         if getattr(manifest, name) != getattr(expected, name)
     ]
     if changed:

@@ -120,7 +120,12 @@ def test_close_call_offers_a_choice_and_the_choice_is_quoted(
 ) -> None:
     retriever = actions.retriever()
     # Close calls are rare now; widen the margin so the development set has some.
-    wider = replace(retriever.config, close_call_margin=0.05, close_call_overlap_lead=1.0)
+    wider = replace(
+        retriever.config,
+        close_call_margin=0.05,
+        close_call_overlap_lead=1.0,
+        close_call_word_lead=1.0,
+    )
     monkeypatch.setattr(retriever, "config", wider)
     dev = [q.question for q in load_questions("dev") if q.answerable]
     question = next(q for q in dev if retriever.ask(q).close_call)

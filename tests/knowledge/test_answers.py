@@ -4,6 +4,8 @@ is told the policy does not say."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from knowledge.evaluation import quotes_evidence
@@ -171,6 +173,17 @@ def test_matching_word_by_word_puts_the_clause_that_holds_the_words_first(
     without = Retriever(retriever.index, retriever.encoder, RetrievalConfig(word_rank_weight=0))
     assert without.ask(question).hits[0].clause.id != clause_id
     assert retriever.ask(question).hits[0].clause.id == clause_id
+
+
+def test_no_choice_is_offered_when_the_first_clause_holds_the_words(
+    retriever: Retriever,
+) -> None:
+    # Two clauses' sentence vectors tie, but matched word by word the first leads.
+    question = "do other companies put cookies on my computer when i'm on your site"
+    answer = retriever.ask(question)
+    assert answer.hits[0].clause.id == "third-party-cookies-1" and not answer.close_call
+    undecided = replace(retriever.config, close_call_word_lead=1.0)
+    assert Retriever(retriever.index, retriever.encoder, undecided).ask(question).close_call
 
 
 def test_folded_ids_stand_for_the_clause_they_were_folded_into(retriever: Retriever) -> None:

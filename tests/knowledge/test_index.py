@@ -71,6 +71,17 @@ def test_other_model_makes_the_index_stale(
     assert "model_sha256" in (staleness(replace(copy, model="another/model")) or "")
 
 
+def test_changed_code_makes_the_index_stale(
+    settings: KnowledgeSettings, built_index: Path, tmp_path: Path
+) -> None:
+    # The fitted models depend on the retriever's rankings: a build by other code is stale.
+    copy = _copy(settings, built_index, tmp_path)
+    manifest_path = copy.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps(manifest | {"code_sha256": "0" * 64}))
+    assert "code_sha256" in (staleness(copy) or "")
+
+
 def test_cli_reports_a_missing_index_clearly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
