@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.clauses import PATH_SEPARATOR, load_policy, parse_policy
+from knowledge.clauses import PATH_SEPARATOR, is_table_of_contents, load_policy, parse_policy
+from knowledge.sentences import split_sentences
 from settings import KnowledgeSettings
 
 POLICY = load_policy(KnowledgeSettings.from_env().policy_path)
@@ -90,6 +91,15 @@ def test_the_table_of_contents_is_not_a_clause_of_its_own() -> None:
     assert BY_ID["introduction-3"].text.startswith("If users have questions or concerns")
     assert BY_ID["introduction-4"].text.startswith("If they do not receive acknowledgment")
     assert not any(c.text[:3].rstrip(".").isdigit() for c in POLICY.clauses)
+
+
+def test_the_folded_table_of_contents_is_told_from_the_policys_sentences() -> None:
+    # Word-by-word matching leaves it out: it names every topic and answers none.
+    sentences = split_sentences(BY_ID["introduction-1"].text)
+    contents = [s for s in sentences if is_table_of_contents(s)]
+    assert len(contents) == 1 and contents[0].startswith("1. What personally identifiable")
+    others = [c for c in POLICY.clauses if c.id != "introduction-1"]
+    assert not any(is_table_of_contents(s) for c in others for s in split_sentences(c.text))
 
 
 def test_a_table_introduction_is_quoted_with_the_rows_it_introduces() -> None:
