@@ -496,16 +496,6 @@ class Retriever:
             near=self._near_similarity(query),
         )
 
-    def _best_view(self, view_scores: np.ndarray) -> np.ndarray:
-        """Each clause's best score over its views (its own text only without aliases)."""
-        index = self.index
-        views = np.arange(len(view_scores))
-        if not self.config.use_aliases:
-            views = views[index.primary_view]
-        best = np.full(len(index.clauses), -1.0, dtype=view_scores.dtype)
-        np.maximum.at(best, index.view_owner[views], view_scores[views])
-        return best
-
     def _near_similarity(self, query: np.ndarray) -> float:
         """Similarity to the closest known near-topic question, not counting itself."""
         near = self.index.near_vectors
@@ -521,9 +511,12 @@ class Retriever:
         """
         index = self.index
         scores, views = index.vectors.search(query[None, :], index.vectors.ntotal)
-        by_view = np.empty_like(scores[0])
-        by_view[views[0]] = scores[0]
-        similarities = self._best_view(by_view)
+        scores, views = scores[0], views[0]
+        if not self.config.use_aliases:
+            keep = index.primary_view[views]
+            scores, views = scores[keep], views[keep]
+        similarities = np.full(len(index.clauses), -1.0, dtype=np.float32)
+        np.maximum.at(similarities, index.view_owner[views], scores)
         if self.config.use_sentences:
             np.maximum.at(similarities, index.sentence_owner, index.sentence_vectors @ query)
         return similarities
