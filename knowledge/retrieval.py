@@ -232,8 +232,38 @@ _ASKS_FOR_A_PERIOD = (
     ),
     re.compile(r"\b\d+\s*(days?|weeks?|months?|years?|hours?)\b|\bperiod\b", re.IGNORECASE),
 )
+# "When does your accreditation run out?": a date, a day, or an event ("once", "before").
+_ASKS_FOR_A_TIME = (
+    re.compile(
+        r"\bwhen (does|do|is|was|will|did|are)\b|\b(by )?what date\b|\b(what|which) day\b|"
+        r"\blast updated\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|"
+        r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
+        r"sunday)\b|\b(date|when|once|before|after|until|at the (point|time))\b",
+        re.IGNORECASE,
+    ),
+)
+# "Which advertisers...?", "Who issued your SSL certificate?": a name, which a clause
+# would write with a capital inside a sentence ("our partner Reevoo"), or an address.
+_ASKS_FOR_A_NAME = (
+    re.compile(
+        r"\bwhich (banks?|compan(y|ies)|laws?|couriers?|advertisers?|browsers?|sponsors?|"
+        r"software)\b|\bwhat(?: is|'s) (the|its|their) name\b|\bwho (is|are|issued|owns)\b|"
+        r"\bwhat is it called\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"[a-z,;:]\s+[A-Z][a-zA-Z]+|@"),
+)
+# A clause stating none of what these ask for cannot be the answer, whatever the other
+# signals say: on the development sets no answerable question's first clause lacks it.
+_ASKS_FOR_DEFINITELY = (_ASKS_FOR_A_PERIOD, _ASKS_FOR_A_TIME, _ASKS_FOR_A_NAME)
+# A number or a place is only a signal: "do you tell brands how many people bought
+# their cameras?" is answered by a clause with no number in it.
 _ASKS_FOR = (
-    _ASKS_FOR_A_PERIOD,
+    *_ASKS_FOR_DEFINITELY,
     (
         re.compile(r"\bhow many\b|\bhow much\b|\bpercentage\b|\bcost\b|\bfees?\b", re.I),
         re.compile(r"\d"),
@@ -257,19 +287,19 @@ def _lacks(asks: tuple[re.Pattern, re.Pattern], question: str, clause_text: str)
 
 
 def asks_what_clause_lacks(question: str, clause_text: str) -> bool:
-    """The question asks for a period, a number or a place that the clause never states."""
+    """The question asks for a period, a time, a name, a number or a place that the
+    clause never states (a signal of the coverage model)."""
     return any(_lacks(asks, question, clause_text) for asks in _ASKS_FOR)
 
 
-def asks_for_a_period_clause_lacks(question: str, clause_text: str) -> bool:
-    """The question asks how long or how often, and the clause names no period at all.
+def asks_what_clause_cannot_answer(question: str, clause_text: str) -> bool:
+    """The question asks how long or how often, when, or who (which company...), and the
+    clause names no period, time or name at all.
 
-    Such a clause cannot be the answer, whatever the other signals say: a retention
-    period is the commonest thing customers ask that a privacy policy leaves out. A
-    number or a place is only a signal: "do you tell brands how many people bought
-    their cameras?" is answered by a clause with no number in it.
+    Such a clause cannot be the answer: a retention period is the commonest thing
+    customers ask that a privacy policy leaves out, and a partner's name the next.
     """
-    return _lacks(_ASKS_FOR_A_PERIOD, question, clause_text)
+    return any(_lacks(asks, question, clause_text) for asks in _ASKS_FOR_DEFINITELY)
 
 
 def tokenize(text: str) -> list[str]:
@@ -361,7 +391,7 @@ class Retriever:
         """Does clause ``position`` answer the question, or is it only near its topic?"""
         if self.coverage is None:
             return True
-        if asks_for_a_period_clause_lacks(scores.question, self.index.clauses[position].text):
+        if asks_what_clause_cannot_answer(scores.question, self.index.clauses[position].text):
             return False
         return self.coverage.answers(self.coverage_features(position, scores))
 

@@ -12,7 +12,7 @@ from knowledge.evaluation import quotes_evidence
 from knowledge.retrieval import (
     RetrievalConfig,
     Retriever,
-    asks_for_a_period_clause_lacks,
+    asks_what_clause_cannot_answer,
     asks_what_clause_lacks,
     tokenize,
 )
@@ -102,6 +102,8 @@ def test_a_follow_up_stays_on_the_topic_it_leans_on(retriever: Retriever) -> Non
     [
         "How many months do you keep IP address logs for?",
         "How long do you keep my survey answers?",
+        "Who are the sponsors of your surveys and competitions?",
+        "when does your ISIS accreditation run out or get renewed",
     ],
 )
 def test_near_topic_questions_get_the_policy_does_not_say(
@@ -129,10 +131,26 @@ def test_asking_for_what_a_clause_never_states() -> None:
     assert not asks_what_clause_lacks("Do you log my IP address?", log_files)
     notice = "Users will be notified via a prominent notice on our Web site for 30 days prior"
     assert not asks_what_clause_lacks("How long before a change of owner am I told?", notice)
-    # Only a period the clause never names is decisive on its own (not a number).
-    assert asks_for_a_period_clause_lacks("how often do you email me?", log_files)
-    assert not asks_for_a_period_clause_lacks("How long before a change am I told?", notice)
-    assert not asks_for_a_period_clause_lacks("do you tell brands how many I bought?", log_files)
+    # A period, a time or a name the clause never states is decisive on its own; a
+    # number is not.
+    assert asks_what_clause_cannot_answer("how often do you email me?", log_files)
+    assert not asks_what_clause_cannot_answer("How long before a change am I told?", notice)
+    assert not asks_what_clause_cannot_answer("do you tell brands how many I bought?", log_files)
+
+
+def test_asking_when_or_who_of_a_clause_that_names_no_time_or_name() -> None:
+    surveys = "Participation in these surveys or contests is completely voluntary."
+    assert asks_what_clause_cannot_answer("Who are the sponsors of your contests?", surveys)
+    assert asks_what_clause_cannot_answer("when does the contest close", surveys)
+    # A name inside a sentence, an address, or a time told by an event answers them.
+    reevoo = "Reviews are collected by our partner Reevoo."
+    assert not asks_what_clause_cannot_answer("who are reevoo and why the cookies?", reevoo)
+    contact = "Users can send an email to webmaster@jessops.com."
+    assert not asks_what_clause_cannot_answer("Who is the contact for security?", contact)
+    opt_out = "Users can opt out at the point where we request information."
+    assert not asks_what_clause_cannot_answer("When do I get the chance to opt out?", opt_out)
+    # "when" that is not a question of time is not asking for one.
+    assert not asks_what_clause_cannot_answer("when ordering can I say no to marketing", surveys)
 
 
 def test_words_a_clause_never_mentions_are_counted_as_lacking(retriever: Retriever) -> None:
