@@ -40,6 +40,7 @@ _FOLLOW_UP_MAX_WORDS = 12
 # A question this short ("how can I tell?") has no topic of its own.
 _BARE_MAX_WORDS = 4
 CHOICES = 2
+OUT_OF_SCOPE = "out_of_scope"
 BUTTON_TEXT_LIMIT = 60
 
 
@@ -135,13 +136,20 @@ class ActionAnswerPolicy(Action):
         return events
 
 
+def intent_of(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def reply_to(
     dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
 ) -> tuple[str, list[EventType]]:
     """Say what the policy says about ``answer``'s question; the kind of reply (a metric
     label) and the events that remember it."""
     if not answer.answerable:
-        dispatcher.utter_message(response="utter_policy_silent")
+        # The classifier's "not a privacy question" stands only when the policy agrees:
+        # "Do I have to make an account to buy a camera?" sounds like shopping.
+        silent = "utter_out_of_scope" if intent_of(tracker) == OUT_OF_SCOPE else None
+        dispatcher.utter_message(response=silent or "utter_policy_silent")
         return SILENT, remember(answer, [])
     if not answer.covered:
         # On the topic of a clause that does not answer it: say so, show the clause.

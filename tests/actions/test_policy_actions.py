@@ -47,6 +47,19 @@ def test_says_the_policy_is_silent(actions: ModuleType) -> None:
     assert SlotSet("answered_clauses", []) in events
 
 
+def test_what_the_classifier_calls_out_of_scope_is_answered_if_the_policy_answers_it(
+    actions: ModuleType,
+) -> None:
+    question = tracker("Do I have to make an account to buy a camera?", intent="out_of_scope")
+    messages, _ = run(actions.ActionAnswerPolicy(), question)
+    assert messages[0]["response"] == "utter_policy_quote"
+    assert "Your Account" in messages[0]["section"]
+    shopping = tracker("which lens is best for portraits", intent="out_of_scope")
+    messages, events = run(actions.ActionAnswerPolicy(), shopping)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert SlotSet("answered_clauses", []) in events
+
+
 def test_empty_message_gets_a_prompt(actions: ModuleType) -> None:
     messages, events = run(actions.ActionAnswerPolicy(), tracker("   "))
     assert [m["response"] for m in messages] == ["utter_empty_message"] and events == []

@@ -36,6 +36,24 @@ GOOGLE_ANALYTICS = (
     'http://www.google.co.uk/intl/en/analytics/privacyoverview.html (opens in a new window)."'
 )
 
+YOUR_ACCOUNT = (
+    'From our privacy policy (Information collection and use › Your Account):\n"Creating '
+    '"Your Account" is optional, and registration is not essential to make a purchase. '
+    "Customers who choose to create an account are subject to the same Privacy Policy as "
+    "non-account users. We may ask for additional information from users who sign up for an "
+    "account, including an additional, alternate delivery address. We will not share this "
+    "information with third parties, except for the purposes of fulfilling an order. We send "
+    "update emails to our registered users from time to time, to keep them up to date with "
+    "product launches, promotions and site news. Registered users can opt-out of these "
+    "emails at the time of registration, or by replying to the original email with the word "
+    '"unsubscribe" in the subject line, or by emailing webmaster@jessops.com."\n'
+    "Would you like me to pass a request to customer service for you?"
+)
+OUT_OF_SCOPE = (
+    "Sorry, I can only help with privacy questions. For anything else, please contact "
+    "customer service at cs@jessops.com or 0845 458 7005."
+)
+
 
 @pytest.mark.parametrize(
     ("turns", "replies"),
@@ -80,6 +98,17 @@ GOOGLE_ANALYTICS = (
             [GOOGLE_ANALYTICS, GOOGLE_ANALYTICS],
             id="follow-up-on-a-long-clause",
         ),
+        pytest.param(
+            # Sounds like shopping (the classifier has called it out of scope), but the
+            # policy answers it; so does the follow-up, read with it.
+            [
+                "Do I have to make an account to buy a camera?",
+                "if I do make one, is my data treated any differently?",
+            ],
+            [YOUR_ACCOUNT, YOUR_ACCOUNT],
+            id="shopping-words-answered-by-the-policy",
+        ),
+        pytest.param(["which lens is best for portraits"], [OUT_OF_SCOPE], id="out-of-scope"),
     ],
 )
 def test_every_bot_turn_in_full(stack: object, turns: list[str], replies: list[str]) -> None:
