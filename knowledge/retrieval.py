@@ -302,6 +302,31 @@ def asks_what_clause_cannot_answer(question: str, clause_text: str) -> bool:
     return any(_lacks(asks, question, clause_text) for asks in _ASKS_FOR_DEFINITELY)
 
 
+# "Is there a PGP key...?", "Do you run a bug bounty?": whether a thing exists. A clause
+# that never names the thing, in its words or its aliases', does not answer. Not for a
+# generic head ("is there a way to stop them?"), which leaves the thing unnamed.
+_ASKS_IF_THERE_IS = re.compile(
+    r"\b(?:is there|are there|do you (?:have|offer|run|provide|publish)|do i get|can i get)"
+    r"\s+(?:a|an|any)\s+([\w'-]+)",
+    re.IGNORECASE,
+)
+_GENERIC_THINGS = frozenset(
+    {
+        *("way", "option", "chance", "reason", "point", "need", "thing", "place", "part"),
+        *("bit", "section", "page", "problem", "difference", "choice", "say", "setting"),
+        *("form", "other"),
+    }
+)
+
+
+def asks_if_there_is_what_clause_never_names(question: str, clause_words: frozenset[str]) -> bool:
+    """The question asks whether there is a thing (a fee, a PGP key, a voucher...) that
+    ``clause_words`` (the clause's :func:`tokenize`d words) never name."""
+    match = _ASKS_IF_THERE_IS.search(question)
+    thing = tokenize(match.group(1)) if match else []
+    return bool(thing) and thing[0] not in _GENERIC_THINGS and thing[0] not in clause_words
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case word tokens without stop words, with a light plural strip for BM25."""
     words = _WORD.findall(text.lower())
@@ -392,6 +417,8 @@ class Retriever:
         if self.coverage is None:
             return True
         if asks_what_clause_cannot_answer(scores.question, self.index.clauses[position].text):
+            return False
+        if asks_if_there_is_what_clause_never_names(scores.question, self._clause_tokens[position]):
             return False
         return self.coverage.answers(self.coverage_features(position, scores))
 

@@ -12,6 +12,7 @@ from knowledge.evaluation import quotes_evidence
 from knowledge.retrieval import (
     RetrievalConfig,
     Retriever,
+    asks_if_there_is_what_clause_never_names,
     asks_what_clause_cannot_answer,
     asks_what_clause_lacks,
     tokenize,
@@ -104,6 +105,7 @@ def test_a_follow_up_stays_on_the_topic_it_leans_on(retriever: Retriever) -> Non
         "How long do you keep my survey answers?",
         "Who are the sponsors of your surveys and competitions?",
         "when does your ISIS accreditation run out or get renewed",
+        "Is there a PGP key for sending security reports to webmaster@jessops.com?",
     ],
 )
 def test_near_topic_questions_get_the_policy_does_not_say(
@@ -151,6 +153,17 @@ def test_asking_when_or_who_of_a_clause_that_names_no_time_or_name() -> None:
     assert not asks_what_clause_cannot_answer("When do I get the chance to opt out?", opt_out)
     # "when" that is not a question of time is not asking for one.
     assert not asks_what_clause_cannot_answer("when ordering can I say no to marketing", surveys)
+
+
+def test_asking_if_there_is_a_thing_the_clause_never_names() -> None:
+    security = frozenset(tokenize("Users can send an email to webmaster@jessops.com."))
+    assert asks_if_there_is_what_clause_never_names("Is there a PGP key for it?", security)
+    assert asks_if_there_is_what_clause_never_names("do you run a bug bounty", security)
+    assert not asks_if_there_is_what_clause_never_names("is there an email for it", security)
+    # A generic head names no thing; nor does a question that asks for none.
+    assert not asks_if_there_is_what_clause_never_names("is there a way to ask?", security)
+    assert not asks_if_there_is_what_clause_never_names("do I get a say in it?", security)
+    assert not asks_if_there_is_what_clause_never_names("is it secure?", security)
 
 
 def test_words_a_clause_never_mentions_are_counted_as_lacking(retriever: Retriever) -> None:
