@@ -196,6 +196,19 @@ def test_a_question_that_names_no_request_opens_no_form(stack: Stack, message: s
     assert_turns(stack.settings.rest_webhook, sender, [("hello", GREETING)])
 
 
+def test_an_out_of_scope_question_while_giving_details_then_the_request_carries_on(
+    stack: Stack,
+) -> None:
+    """The classifier's out-of-scope messages go to the policy search (the policy may
+    answer them); one the policy is silent on gets the out-of-scope reply, mid-form too."""
+    turns = [
+        ("please delete my data", opening("deletion")),
+        ("which lens is best for portraits", f"{OUT_OF_SCOPE}\n{ASK_NAME}"),
+        ("Jane Doe", ASK_EMAIL),
+    ]
+    assert_turns(stack.settings.rest_webhook, new_sender("mid-form"), turns)
+
+
 # The policy answers after which the assistant offers each request, and the offer's button.
 BUTTONS = [
     ("correction", "how do I correct or delete my personal information?", "/request_correction"),
