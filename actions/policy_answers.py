@@ -137,6 +137,7 @@ class ActionAnswerPolicy(Action):
 
 
 def intent_of(tracker: Tracker) -> str | None:
+    """The intent the classifier gave the latest message."""
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
@@ -148,8 +149,10 @@ def reply_to(
     if not answer.answerable:
         # The classifier's "not a privacy question" stands only when the policy agrees:
         # "Do I have to make an account to buy a camera?" sounds like shopping.
-        silent = "utter_out_of_scope" if intent_of(tracker) == OUT_OF_SCOPE else None
-        dispatcher.utter_message(response=silent or "utter_policy_silent")
+        out_of_scope = intent_of(tracker) == OUT_OF_SCOPE
+        dispatcher.utter_message(
+            response="utter_out_of_scope" if out_of_scope else "utter_policy_silent"
+        )
         return SILENT, remember(answer, [])
     if not answer.covered:
         # On the topic of a clause that does not answer it: say so, show the clause.
