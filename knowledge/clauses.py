@@ -31,8 +31,6 @@ _NOISE = re.compile(r"^(Back to top|More details of this can be found .*)$")
 # A numbered list ("1\\. What personally identifiable information...") on its own is a
 # table of contents: it is folded into the paragraph that introduces it.
 _LIST_ITEM = re.compile(r"^\s*\d+\\?\.\s")
-# A table of contents once folded into its paragraph: one "sentence" of numbered items.
-_CONTENTS = re.compile(r"^\d+\.\s")
 # A one-sentence paragraph just before a table ("This is a list of the main cookies we
 # use...") introduces the table: it is quoted with the names of the table's rows.
 _TABLE_INTRO_MAX_CHARS = 120
@@ -73,7 +71,7 @@ class Policy:
 def is_table_of_contents(sentence: str) -> bool:
     """A folded table of contents ("1. What personally identifiable information Jessops
     collects. 2. ...") names every topic of the policy and answers none of them."""
-    return bool(_CONTENTS.match(sentence))
+    return bool(_LIST_ITEM.match(sentence))  # folded, it is one "sentence" of numbered items
 
 
 def slugify(text: str) -> str:
