@@ -32,7 +32,16 @@ CONFIGURATIONS: dict[str, tuple[RetrievalConfig, tuple[str, ...]]] = {
 SETS = ("dev", "heldout")
 # Sets measured for the shipped configuration only: answerable with evidence (the quote
 # must hold the answering sentence) and silent, and near-topic questions.
-SHIPPED_SETS = ("dev-evidence", "dev2", "heldout2", "dev-near", "dev2-near", "heldout-near")
+SHIPPED_SETS = (
+    "dev-evidence",
+    "dev2",
+    "dev3",
+    "heldout2",
+    "dev-near",
+    "dev2-near",
+    "dev3-near",
+    "heldout-near",
+)
 COLUMNS = (
     "hit@1",
     "hit@3",

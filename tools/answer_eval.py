@@ -56,6 +56,9 @@ DEV_SETS = (
     "dev2",
     "dev2-near",
     "dev2-followups",
+    "dev3",
+    "dev3-near",
+    "dev3-followups",
 )
 HELDOUT_SETS = ("heldout", "heldout2", "heldout2-followups", "heldout-near")
 ALL_SETS = DEV_SETS + HELDOUT_SETS
