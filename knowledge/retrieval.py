@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ from knowledge.answerability import Answerability, Coverage
 from knowledge.clauses import Clause
 from knowledge.embedding import Encoder
 from knowledge.index import ClauseIndex, load
+from knowledge.spelling import Speller
 from settings import KnowledgeSettings
 
 Mode = Literal["dense", "bm25", "hybrid"]
@@ -362,6 +364,8 @@ class Retriever:
             for c, aliases in zip(index.clauses, index.aliases, strict=True)
         ]
         self._bm25 = BM25Okapi([tokenize(d) for d in documents])
+        # Misspelt words are mended towards the policy's words and all the aliases'.
+        self._speller = Speller([*(c.search_text for c in index.clauses), *chain(*index.aliases)])
         self._idf = dict(self._bm25.idf)
         self._max_idf = max(self._idf.values(), default=1.0)
         # Word sets for the term-coverage signals: each clause with its aliases, each
@@ -542,6 +546,7 @@ class Retriever:
         return sum(self._idf.get(t, self._max_idf) for t in unique if t in words) / total
 
     def _score(self, question: str) -> _Scores:
+        question = self._speller.correct(question)
         query = self.encoder.encode_one(question)
         tokens = tuple(tokenize(question))
         return _Scores(

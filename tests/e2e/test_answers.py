@@ -64,6 +64,21 @@ OUT_OF_SCOPE = (
             id="quote-holds-the-answering-sentence",
         ),
         pytest.param(
+            ["what details do u want if i enter a competiton"],
+            [
+                "From our privacy policy (Sharing › Surveys & Contests):\n"
+                '"From time-to-time our site requests information from users via surveys or '
+                "contests. Participation in these surveys or contests is completely voluntary and "
+                "the user therefore has a choice whether or not to disclose this information. The "
+                "requested information typically includes contact information (such as name and "
+                "shipping address), and demographic information (such as postcode). Contact "
+                "information will be used and may be shared with the contest/survey sponsors to "
+                "notify the winners and award prizes. Survey information will be used for purposes "
+                'of monitoring or improving the use and satisfaction of this site."'
+            ],
+            id="misspelt-policy-word-mended",
+        ),
+        pytest.param(
             ["How many months do you keep IP address logs for?"],
             [
                 "Our privacy policy doesn't say that. The closest it comes is this part "
