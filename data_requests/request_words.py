@@ -91,6 +91,12 @@ REQUEST_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# Words in quotation marks are cited, not asked for: "I got a 'site temporarily suspended
+# for maintenance' email, what was that?" asks about an email, not to suspend anything.
+# A quote opens and closes outside a word, so "I've" and "customers' data" open none.
+_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|(?<!\w)\'[^\']+\'(?!\w)')
+
+
 def normalise(text: str) -> str:
     """The text as the patterns expect it: typographic apostrophes straightened."""
     return text.replace("\u2019", "'").replace("\u2018", "'")
@@ -98,5 +104,5 @@ def normalise(text: str) -> str:
 
 def names_a_request(text: str) -> bool:
     """Whether ``text`` asks, in words, for data or emails to be changed, removed or stopped."""
-    plain = normalise(text)
+    plain = _QUOTED.sub(" ", normalise(text))
     return any(pattern.search(plain) for _, pattern in REQUEST_WORDS)

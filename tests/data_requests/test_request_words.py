@@ -68,6 +68,8 @@ def test_every_training_example_of_a_request_names_a_request(intent: str, exampl
         "OPT ME OUT",
         "my address is outdated",
         "I was sent junk",
+        "I've changed my email",  # an apostrophe inside a word opens no quotation
+        "delete the 'Your Account' I made",  # a request around a quoted name
     ],
 )
 def test_requests_in_other_words_name_a_request(message: str) -> None:
@@ -86,6 +88,10 @@ def test_requests_in_other_words_name_a_request(message: str) -> None:
         "how much is the Nikon D800",
         "I forgot my password",
         "is my card number encrypted?",
+        # Words in quotation marks are cited, not asked for.
+        "I got a 'site temporarily suspended for maintenance' email from you - what was that?",
+        'what does "unsubscribe" in the subject line do?',
+        "why did an email say \u2018your details were updated\u2019?",
     ],
 )
 def test_questions_that_name_no_request(message: str) -> None:

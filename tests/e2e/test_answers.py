@@ -49,6 +49,14 @@ YOUR_ACCOUNT = (
     '"unsubscribe" in the subject line, or by emailing webmaster@jessops.com."\n'
     "Would you like me to pass a request to customer service for you?"
 )
+SERVICE_ANNOUNCEMENTS = (
+    "From our privacy policy (Communications from the site › Service Announcements):\n"
+    '"On rare occasions it is necessary to send out a strictly service related announcement. '
+    "For instance, if our service is temporarily suspended for maintenance we might send users "
+    "an email. Generally, users may not opt-out of these communications, though they can "
+    'deactivate their account. However, these communications are not promotional in nature."\n'
+    "Would you like me to pass a request to customer service for you?"
+)
 OUT_OF_SCOPE = (
     "Sorry, I can only help with privacy questions. For anything else, please contact "
     "customer service at cs@jessops.com or 0845 458 7005."
@@ -77,6 +85,15 @@ OUT_OF_SCOPE = (
                 'of monitoring or improving the use and satisfaction of this site."'
             ],
             id="misspelt-policy-word-mended",
+        ),
+        pytest.param(
+            [
+                "I got a 'site temporarily suspended for maintenance' email from you - "
+                "what was that?",
+                "can I turn those off?",
+            ],
+            [SERVICE_ANNOUNCEMENTS, SERVICE_ANNOUNCEMENTS],
+            id="quoted-words-open-no-request",
         ),
         pytest.param(
             ["How many months do you keep IP address logs for?"],
