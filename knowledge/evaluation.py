@@ -81,7 +81,11 @@ def calibrate(retriever: Retriever, names: tuple[str, ...] = FEATURES) -> Answer
 
 def calibrate_coverage(retriever: Retriever) -> Coverage:
     """Fit the coverage model: answerable questions whose first clause is right (it
-    answers them) against near-topic ones (their first clause does not)."""
+    answers them) against near-topic ones (their first clause does not).
+
+    Questions the decisive rules settle are left out: the model only ever judges the
+    others, so it is fitted on those (on `dev3-near`, never in the fit, "does not say"
+    0.696 -> 0.747, for one more `dev3` question hedged)."""
     rows, labels = [], []
     # Every development set with single questions (dev2 and dev2-near, written apart
     # from the aliases, teach it new wording).
@@ -93,8 +97,10 @@ def calibrate_coverage(retriever: Retriever) -> Coverage:
                     continue
             elif not q.near:
                 continue
-            rows.append(retriever.coverage_features_of(q.question))
-            labels.append(q.answerable)
+            features = retriever.coverage_features_of(q.question)
+            if features is not None:
+                rows.append(features)
+                labels.append(q.answerable)
     features, labels = np.array(rows), np.array(labels)
     return fit(features, labels, COVERAGE_FEATURES, Coverage, MAX_HEDGED)
 

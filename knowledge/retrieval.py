@@ -234,6 +234,18 @@ _ASKS_FOR_A_PERIOD = (
     ),
     re.compile(r"\b\d+\s*(days?|weeks?|months?|years?|hours?)\b|\bperiod\b", re.IGNORECASE),
 )
+# "How long exactly...? A month, a year?": a period to the day, which "an extended period
+# of time" does not give. The clause must state a length with its unit.
+_NUMBER_WORDS = r"\d+|an?|one|two|three|four|five|six|seven|ten|twelve|thirty|few|several"
+_UNITS = r"(?:days?|weeks?|months?|years?|hours?)"
+_ASKS_FOR_AN_EXACT_PERIOD = (
+    re.compile(
+        rf"(?=.*\b(?:how long|expire\w*|last|stay|keep|kept)\b)"
+        rf".*(?:\b(?:exactly|precisely)\b|\b(?:{_NUMBER_WORDS})\s+{_UNITS}\b)",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\b(?:{_NUMBER_WORDS})\s+{_UNITS}\b", re.IGNORECASE),
+)
 # "When does your accreditation run out?": a date, a day, or an event ("once", "before").
 _ASKS_FOR_A_TIME = (
     re.compile(
@@ -262,8 +274,14 @@ _ASKS_FOR_A_NAME = (
 # A clause stating none of what these ask for cannot be the answer, whatever the other
 # signals say. On the development sets the time and name rules flag no answerable
 # question's first clause; the period rule flags two ("how often...?" of clauses that
-# say "from time to time"), against 18 near-topic ones.
-_ASKS_FOR_DEFINITELY = (_ASKS_FOR_A_PERIOD, _ASKS_FOR_A_TIME, _ASKS_FOR_A_NAME)
+# say "from time to time"), against 18 near-topic ones; the exact-period rule none,
+# against three.
+_ASKS_FOR_DEFINITELY = (
+    _ASKS_FOR_A_PERIOD,
+    _ASKS_FOR_AN_EXACT_PERIOD,
+    _ASKS_FOR_A_TIME,
+    _ASKS_FOR_A_NAME,
+)
 # A number or a place is only a signal: "do you tell brands how many people bought
 # their cameras?" is answered by a clause with no number in it.
 _ASKS_FOR = (
@@ -422,11 +440,15 @@ class Retriever:
         """Does clause ``position`` answer the question, or is it only near its topic?"""
         if self.coverage is None:
             return True
-        if asks_what_clause_cannot_answer(scores.question, self.index.clauses[position].text):
-            return False
-        if asks_if_there_is_what_clause_never_names(scores.question, self._clause_tokens[position]):
+        if self._cannot_answer(position, scores.question):
             return False
         return self.coverage.answers(self.coverage_features(position, scores))
+
+    def _cannot_answer(self, position: int, question: str) -> bool:
+        """The decisive rules: the question asks for what clause ``position`` never states."""
+        if asks_what_clause_cannot_answer(question, self.index.clauses[position].text):
+            return True
+        return asks_if_there_is_what_clause_never_names(question, self._clause_tokens[position])
 
     def _plainly_first(self, ranking: list[int], scores: _Scores) -> bool:
         """The first clause holds clearly more of the question's words than the second,
@@ -457,10 +479,14 @@ class Retriever:
         """Answerability features of ``question`` (used to fit the model)."""
         return self._score(" ".join(question.split())).features()
 
-    def coverage_features_of(self, question: str) -> np.ndarray:
-        """Coverage features of ``question`` against its first clause (to fit that model)."""
+    def coverage_features_of(self, question: str) -> np.ndarray | None:
+        """Coverage features of ``question`` against its first clause (to fit that model),
+        or None when the decisive rules settle it: the model never sees those."""
         scores = self._score(" ".join(question.split()))
-        return self.coverage_features(self._rank(scores)[0], scores)
+        first = self._rank(scores)[0]
+        if self._cannot_answer(first, scores.question):
+            return None
+        return self.coverage_features(first, scores)
 
     def coverage_features(self, position: int, scores: _Scores) -> np.ndarray:
         """Does clause ``position`` answer the question, or only share its topic?

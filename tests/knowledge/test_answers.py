@@ -138,6 +138,12 @@ def test_asking_for_what_a_clause_never_states() -> None:
     assert asks_what_clause_cannot_answer("how often do you email me?", log_files)
     assert not asks_what_clause_cannot_answer("How long before a change am I told?", notice)
     assert not asks_what_clause_cannot_answer("do you tell brands how many I bought?", log_files)
+    # "An extended period" answers how long, not how long exactly.
+    cookies = "Persistent cookies stay on your hard drive for an extended period of time."
+    assert not asks_what_clause_cannot_answer("how long do persistent cookies stay?", cookies)
+    assert asks_what_clause_cannot_answer("How long exactly - a month, a year?", cookies)
+    assert asks_what_clause_cannot_answer("do they expire after 30 days?", cookies)
+    assert not asks_what_clause_cannot_answer("exactly how long is the notice kept?", notice)
 
 
 def test_asking_when_or_who_of_a_clause_that_names_no_time_or_name() -> None:
@@ -153,6 +159,14 @@ def test_asking_when_or_who_of_a_clause_that_names_no_time_or_name() -> None:
     assert not asks_what_clause_cannot_answer("When do I get the chance to opt out?", opt_out)
     # "when" that is not a question of time is not asking for one.
     assert not asks_what_clause_cannot_answer("when ordering can I say no to marketing", surveys)
+
+
+def test_the_coverage_model_is_fitted_only_on_what_the_rules_leave_open(
+    retriever: Retriever,
+) -> None:
+    settled = "How long exactly does a persistent cookie stay on my hard drive - a month?"
+    assert retriever.coverage_features_of(settled) is None
+    assert retriever.coverage_features_of("Do you log my IP address?") is not None
 
 
 def test_asking_if_there_is_a_thing_the_clause_never_names() -> None:
