@@ -13,6 +13,7 @@ the question at all is decided by the fitted model in ``knowledge.answerability`
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Literal
@@ -104,7 +105,10 @@ class RetrievalConfig:
     call when the first clause leads on the question's words: by ``close_call_overlap_lead``
     in their IDF-weighted overlap, or by ``close_call_word_lead`` matched word by word
     (0.02: of the development sets' 7 close calls, the two with the right clause first
-    and a lead of 0.03 or more; the others lead by at most 0.018 or trail).
+    and a lead of 0.03 or more; the others lead by at most 0.018 or trail). Nor, when
+    only the second holds a word of the question that at most ``rare_word_clauses``
+    clauses hold ("_utma", "query"): that one was meant, and it is answered first (the
+    two such close calls of the development sets, both with the right clause second).
     A follow-up is ranked by its dense similarities read with the question before it,
     plus ``follow_up_own_weight`` times its own: its own words ("can I turn those off?")
     pull towards whichever clause talks most of turning things off, so the topic it leans
@@ -137,6 +141,7 @@ class RetrievalConfig:
     close_call_margin: float = 0.01
     close_call_overlap_lead: float = 0.15
     close_call_word_lead: float = 0.02
+    rare_word_clauses: int = 2
     follow_up_own_weight: float = 0.35
     word_match: float = 0.5
     word_rank_weight: float = 3.0
@@ -389,6 +394,7 @@ class Retriever:
         # Word sets for the term-coverage signals: each clause with its aliases, each
         # clause in the policy's own words only, and each sentence.
         self._clause_tokens = [frozenset(tokenize(d)) for d in documents]
+        self._clauses_holding = Counter(w for words in self._clause_tokens for w in words)
         self._text_tokens = [frozenset(tokenize(c.search_text)) for c in index.clauses]
         self._sentence_tokens = [
             [frozenset(tokenize(s)) for s in group] for group in index.sentences
@@ -434,6 +440,9 @@ class Retriever:
             covered = self._covers(ranking[0], scores)
         close = len(hits) > 1 and abs(hits[0].score - hits[1].score) < self.config.close_call_margin
         close = close and answerable and covered and not self._plainly_first(ranking, scores)
+        if close and self._only_second_names(ranking, scores.tokens):
+            ranking[:2], hits[:2], close = ranking[1::-1], hits[1::-1], False
+            covered = own is not None or self._covers(ranking[0], scores)
         return Answer(question, answerable, hits, close_call=close, covered=covered)
 
     def _covers(self, position: int, scores: _Scores) -> bool:
@@ -449,6 +458,13 @@ class Retriever:
         if asks_what_clause_cannot_answer(question, self.index.clauses[position].text):
             return True
         return asks_if_there_is_what_clause_never_names(question, self._clause_tokens[position])
+
+    def _only_second_names(self, ranking: list[int], tokens: tuple[str, ...]) -> bool:
+        """Of two close clauses, only the second holds a rare word of the question (one
+        that at most ``rare_word_clauses`` clauses hold, with their aliases)."""
+        first, second = (self._clause_tokens[p] for p in ranking[:2])
+        rare = {w for w in tokens if self._clauses_holding[w] <= self.config.rare_word_clauses}
+        return bool(rare & (second - first)) and not rare & (first - second)
 
     def _plainly_first(self, ranking: list[int], scores: _Scores) -> bool:
         """The first clause holds clearly more of the question's words than the second,

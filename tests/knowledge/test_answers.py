@@ -231,5 +231,19 @@ def test_no_choice_is_offered_when_the_first_clause_holds_the_words(
     assert Retriever(retriever.index, retriever.encoder, undecided).ask(question).close_call
 
 
+def test_no_choice_is_offered_when_only_the_second_clause_names_a_rare_word(
+    retriever: Retriever,
+) -> None:
+    # The Reevoo and Google Analytics rows tie; only the second names "_utma".
+    question = "who gets to see the data from the _utma / _utmz cookies"
+    answer = retriever.ask(question)
+    assert answer.hits[0].clause.id == "our-cookies-google-analytics-cookie"
+    assert answer.hits[1].clause.id == "our-cookies-reevoo-cookie"
+    assert answer.verdict == "answer" and not answer.close_call
+    no_rare_words = replace(retriever.config, rare_word_clauses=0)
+    tied = Retriever(retriever.index, retriever.encoder, no_rare_words).ask(question)
+    assert tied.close_call and tied.hits[0].clause.id == "our-cookies-reevoo-cookie"
+
+
 def test_folded_ids_stand_for_the_clause_they_were_folded_into(retriever: Retriever) -> None:
     assert retriever.known(("introduction-2", "links-1")) == {"introduction-1", "links-1"}
