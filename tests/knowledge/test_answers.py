@@ -136,6 +136,9 @@ def test_asking_for_what_a_clause_never_states() -> None:
     # A period, a time or a name the clause never states is decisive on its own; a
     # number is not.
     assert asks_what_clause_cannot_answer("how often do you email me?", log_files)
+    # "From time to time" answers how often, vague as it is.
+    updates = "We send update emails to our registered users from time to time."
+    assert not asks_what_clause_cannot_answer("how often do you email me?", updates)
     assert not asks_what_clause_cannot_answer("How long before a change am I told?", notice)
     assert not asks_what_clause_cannot_answer("do you tell brands how many I bought?", log_files)
     # "An extended period" answers how long, not how long exactly.
