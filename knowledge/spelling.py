@@ -23,7 +23,6 @@ MIN_LENGTH = 5
 # Edits allowed to mend a word: one for a short word, two from this length on.
 TWO_EDITS_FROM = 8
 _WORD = re.compile(r"[A-Za-z]+")
-_LOWER_WORD = re.compile(r"[a-z]+")
 _ENGLISH = "frequency_dictionary_en_82_765.txt"
 
 
@@ -38,10 +37,11 @@ class Speller:
     """Mends words towards the vocabulary of ``texts`` (the clauses and their aliases)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        counts = Counter(w for t in texts for w in _LOWER_WORD.findall(t.lower()))
+        counts = Counter(w for t in texts for w in _WORD.findall(t.lower()))
         self._known = frozenset(counts) | english_words()
         self._symspell = SymSpell(max_dictionary_edit_distance=2)
         for word, count in counts.items():
+            # A mended word may be one letter shorter than the typo ("dataa" -> "data").
             if len(word) >= MIN_LENGTH - 1:
                 self._symspell.create_dictionary_entry(word, count)
 
@@ -50,6 +50,7 @@ class Speller:
         return _WORD.sub(lambda match: self._mend(match.group(0), match.start()), question)
 
     def _mend(self, word: str, start: int) -> str:
+        """``word`` (at ``start`` in the question) as the policy spells it, or as typed."""
         lower = word.lower()
         # A capital inside the sentence marks a name ("Verisign"); capitals, an acronym.
         named = word.isupper() or (start > 0 and word[0].isupper())
