@@ -97,9 +97,9 @@ def calibrate_coverage(retriever: Retriever) -> Coverage:
                     continue
             elif not q.near:
                 continue
-            features = retriever.coverage_features_of(q.question)
-            if features is not None:
-                rows.append(features)
+            row = retriever.coverage_features_of(q.question)
+            if row is not None:  # None: the decisive rules settle it
+                rows.append(row)
                 labels.append(q.answerable)
     features, labels = np.array(rows), np.array(labels)
     return fit(features, labels, COVERAGE_FEATURES, Coverage, MAX_HEDGED)

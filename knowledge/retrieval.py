@@ -230,6 +230,7 @@ class _Scores:
 
 # What a question asks for, and how a clause would state it. A question asking "how
 # long" of a clause that names no period is on the clause's topic, not answered by it.
+_UNITS = r"(?:days?|weeks?|months?|years?|hours?)"
 _ASKS_FOR_A_PERIOD = (
     re.compile(
         r"\bhow long\b|\bhow many (days|weeks|months|years)\b|\bfor how long\b|"
@@ -237,7 +238,7 @@ _ASKS_FOR_A_PERIOD = (
         r"\bwithin how\b",
         re.IGNORECASE,
     ),
-    re.compile(r"\b\d+\s*(days?|weeks?|months?|years?|hours?)\b|\bperiod\b", re.IGNORECASE),
+    re.compile(rf"\b\d+\s*{_UNITS}\b|\bperiod\b", re.IGNORECASE),
 )
 # "How often...?" is answered by "from time to time" or "on rare occasions", vague as
 # they are, and by nothing in a clause that says no such thing.
@@ -252,7 +253,6 @@ _ASKS_FOR_A_FREQUENCY = (
 # "How long exactly...? A month, a year?": a period to the day, which "an extended period
 # of time" does not give. The clause must state a length with its unit.
 _NUMBER_WORDS = r"\d+|an?|one|two|three|four|five|six|seven|ten|twelve|thirty|few|several"
-_UNITS = r"(?:days?|weeks?|months?|years?|hours?)"
 _ASKS_FOR_AN_EXACT_PERIOD = (
     re.compile(
         rf"(?=.*\b(?:how long|expire\w*|last|stay|keep|kept)\b)"
