@@ -36,6 +36,13 @@ GOOGLE_ANALYTICS = (
     'http://www.google.co.uk/intl/en/analytics/privacyoverview.html (opens in a new window)."'
 )
 
+COOKIES = (
+    '"We use both session ID cookies and persistent cookies. For the session ID cookie, once '
+    "users close the browser, the cookie simply terminates. A persistent cookie is a small text "
+    "file stored on the user's hard drive for an extended period of time. Persistent cookies "
+    "can be removed by following Internet browser help file directions. More information on "
+    'cookies can be found here: http://www.allaboutcookies.org/ (opens a new window)."'
+)
 YOUR_ACCOUNT = (
     'From our privacy policy (Information collection and use › Your Account):\n"Creating '
     '"Your Account" is optional, and registration is not essential to make a purchase. '
@@ -94,6 +101,24 @@ OUT_OF_SCOPE = (
             ],
             [SERVICE_ANNOUNCEMENTS, SERVICE_ANNOUNCEMENTS],
             id="quoted-words-open-no-request",
+        ),
+        pytest.param(
+            ["who gets to see the data from the _utma / _utmz cookies"],
+            [GOOGLE_ANALYTICS],
+            id="close-call-settled-by-a-rare-word",
+        ),
+        pytest.param(
+            ["How long exactly does a persistent cookie stay on my hard drive - a month, a year?"],
+            [
+                "Our privacy policy doesn't say that. The closest it comes is this part "
+                f"(Information collection and use › Cookies):\n{COOKIES}\n{CONTACTS}"
+            ],
+            id="exact-period-does-not-say",
+        ),
+        pytest.param(
+            ["how often do account holders get those update emails from you?"],
+            [YOUR_ACCOUNT],
+            id="how-often-answered-by-from-time-to-time",
         ),
         pytest.param(
             ["How many months do you keep IP address logs for?"],
