@@ -6,10 +6,11 @@ own, sends each question as a customer would, and judges the reply the customer 
 
 - ``quote``: "From our privacy policy (...)" and a quote;
 - ``hedge``: "Our privacy policy doesn't say that..." with the closest clause and contacts;
-- ``silent``: "Our privacy policy doesn't cover that..." with the contacts;
+- ``silent``: "Our privacy policy doesn't cover that, so..." with the contacts;
 - ``choice``: the "did you mean" buttons;
-- ``out_of_scope``: "Sorry, I can only help with privacy questions..." (the NLU took the
-  question for something other than privacy);
+- ``out_of_scope``: "Our privacy policy doesn't cover that: I can only help with privacy
+  questions..." (the NLU took the question for something other than privacy, and the
+  policy search agreed);
 - ``away``: anything else (a greeting, the request form...): the NLU or the dialogue
   sent the question somewhere other than the policy answer.
 
@@ -17,9 +18,10 @@ Per set it reports: for answerable questions the share *answered* (the reply quo
 answering sentence: it contains one of the evidence strings, after normalising
 whitespace, quotes and case; for the old sets without evidence, a whole sentence of an
 expected clause), routed away, offered a choice, hedged, refused as silent; for silent
-questions the share told the policy is silent (and the share told so either way, silent
-or hedge); for near-topic questions the share hedged with the contacts; for follow-ups
-(two turns in one conversation) the share whose second reply quotes the evidence.
+questions the share told the policy does not cover them (the silent or the out-of-scope
+reply), and the share told that or that it "does not say"; for near-topic questions the
+share hedged with the contacts; for follow-ups (two turns in one conversation) the share
+whose second reply quotes the evidence.
 
 Figures go to ``var/eval/answers.json``; a table and the worst cases are printed.
 
@@ -73,13 +75,18 @@ def kind_of(text: str) -> str:
         return "quote"
     if "doesn't say that" in text:
         return "hedge"
+    if "I can only help with privacy questions" in text:
+        return "out_of_scope"
     if "doesn't cover that" in text:
         return "silent"
     if "Which did you mean?" in text:
         return "choice"
-    if "I can only help with privacy questions" in text:
-        return "out_of_scope"
     return "away"
+
+
+def says_policy_silent(text: str) -> bool:
+    """The reply tells the customer plainly that the policy does not cover the question."""
+    return "Our privacy policy doesn't cover that" in text
 
 
 def has_contacts(text: str) -> bool:
@@ -182,12 +189,17 @@ def judge(name: str, cases: list[Case], sentences: ClauseSentences, show: int) -
         "did_you_mean": share(count(answerable, lambda c: kinds[c] == "choice"), n),
         "hedged": share(count(answerable, lambda c: kinds[c] == "hedge"), n),
         "refused": share(count(answerable, lambda c: kinds[c] == "silent"), n),
-        "silent_recall": share(count(unanswered, lambda c: kinds[c] == "silent"), len(unanswered)),
-        "silent_not_answered": share(
-            count(unanswered, lambda c: kinds[c] in ("silent", "hedge")), len(unanswered)
+        "silent_recall": share(
+            count(unanswered, lambda c: says_policy_silent(c.replies[-1])), len(unanswered)
         ),
-        "silent_declined": share(
-            count(unanswered, lambda c: kinds[c] in ("silent", "hedge", "out_of_scope")),
+        "silent_out_of_scope": share(
+            count(unanswered, lambda c: kinds[c] == "out_of_scope"), len(unanswered)
+        ),
+        "silent_not_answered": share(
+            count(
+                unanswered,
+                lambda c: says_policy_silent(c.replies[-1]) or kinds[c] == "hedge",
+            ),
             len(unanswered),
         ),
         "silent_routed_away": share(
@@ -203,7 +215,7 @@ def judge(name: str, cases: list[Case], sentences: ClauseSentences, show: int) -
         "near_quoted": share(count(near, lambda c: kinds[c] == "quote"), len(near)),
     }
     worst = [c for c in answerable if not right(c)]
-    worst += [c for c in unanswered if kinds[c] != "silent"]
+    worst += [c for c in unanswered if not says_policy_silent(c.replies[-1])]
     worst += [c for c in near if kinds[c] != "hedge"]
     figures["worst"] = [
         {
@@ -225,9 +237,9 @@ ROWS = (
     ("did_you_mean", "answerable: 'did you mean' buttons"),
     ("hedged", "answerable: 'the policy does not say' hedge"),
     ("refused", "answerable: told the policy is silent"),
-    ("silent_recall", "silent: told the policy is silent"),
-    ("silent_not_answered", "silent: told silent or 'does not say'"),
-    ("silent_declined", "silent: not answered (silent, 'does not say', out of scope)"),
+    ("silent_recall", "silent: told the policy doesn't cover it"),
+    ("silent_out_of_scope", "silent: ...of which by the out-of-scope reply"),
+    ("silent_not_answered", "silent: told it doesn't cover it or 'does not say'"),
     ("silent_routed_away", "silent: routed away (form, greeting...)"),
     ("near_hedged", "near-topic: 'does not say' with the contacts"),
     ("near_not_answered", "near-topic: 'does not say' or silent, with contacts"),

@@ -65,8 +65,8 @@ SERVICE_ANNOUNCEMENTS = (
     "Would you like me to pass a request to customer service for you?"
 )
 OUT_OF_SCOPE = (
-    "Sorry, I can only help with privacy questions. For anything else, please contact "
-    "customer service at cs@jessops.com or 0845 458 7005."
+    "Our privacy policy doesn't cover that: I can only help with privacy questions. For "
+    "anything else, please contact customer service at cs@jessops.com or 0845 458 7005."
 )
 
 

@@ -176,8 +176,8 @@ POLICY_SILENT = (
     "customer service at cs@jessops.com or call 0845 458 7005."
 )
 OUT_OF_SCOPE = (
-    "Sorry, I can only help with privacy questions. For anything else, please contact "
-    "customer service at cs@jessops.com or 0845 458 7005."
+    "Our privacy policy doesn't cover that: I can only help with privacy questions. For "
+    "anything else, please contact customer service at cs@jessops.com or 0845 458 7005."
 )
 
 
