@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.wording import in_policy_words
+
 Aliases = dict[str, tuple[str, ...]]
 
 
@@ -22,4 +24,8 @@ def load_aliases(path: Path, clause_ids: set[str]) -> Aliases:
     unknown = set(data) - clause_ids
     if unknown:
         raise ValueError(f"{path} names clauses the policy no longer has: {sorted(unknown)}")
-    return {clause_id: tuple(str(a) for a in aliases or ()) for clause_id, aliases in data.items()}
+    # Said in the policy's words, as questions are (knowledge/wording.py).
+    return {
+        clause_id: tuple(in_policy_words(str(a)) for a in aliases or ())
+        for clause_id, aliases in data.items()
+    }

@@ -36,6 +36,8 @@ SHIPPED_SETS = (
     "dev-evidence",
     "dev2",
     "dev3",
+    "dev-basics",
+    "dev-basics2",
     "heldout2",
     "dev-near",
     "dev2-near",

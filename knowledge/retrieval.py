@@ -26,6 +26,7 @@ from knowledge.clauses import Clause
 from knowledge.embedding import Encoder
 from knowledge.index import ClauseIndex, load
 from knowledge.spelling import Speller
+from knowledge.wording import in_policy_words
 from settings import KnowledgeSettings
 
 Mode = Literal["dense", "bm25", "hybrid"]
@@ -599,7 +600,7 @@ class Retriever:
         return sum(self._idf.get(t, self._max_idf) for t in unique if t in words) / total
 
     def _score(self, question: str) -> _Scores:
-        question = self._speller.correct(question)
+        question = in_policy_words(self._speller.correct(question))
         query = self.encoder.encode_one(question)
         tokens = tuple(tokenize(question))
         return _Scores(

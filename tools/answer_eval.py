@@ -61,6 +61,8 @@ DEV_SETS = (
     "dev3",
     "dev3-near",
     "dev3-followups",
+    "dev-basics",
+    "dev-basics2",
 )
 HELDOUT_SETS = ("heldout", "heldout2", "heldout2-followups", "heldout-near")
 ALL_SETS = DEV_SETS + HELDOUT_SETS

@@ -105,7 +105,42 @@ OUT_OF_SCOPE = (
         pytest.param(
             ["who gets to see the data from the _utma / _utmz cookies"],
             [GOOGLE_ANALYTICS],
+            id="cookie-names-find-their-row",
+        ),
+        pytest.param(
+            [
+                "is webmaster@jessops.com the right place to send a privacy query "
+                "or is there another one"
+            ],
+            [
+                "From our privacy policy (Introduction):\n"
+                '"If users have questions or concerns regarding this statement, they should '
+                'contact the Jessops Web Site Department by email - webmaster@jessops.com."'
+            ],
             id="close-call-settled-by-a-rare-word",
+        ),
+        # The commonest questions say "data"; the policy says "information".
+        pytest.param(
+            ["what do you do with my data"],
+            [
+                "From our privacy policy (Information collection and use › Order):\n"
+                '"We request information from the user on our order form. A user must provide '
+                "contact information (such as name, email, and delivery address) and financial "
+                "information (such as credit card number, expiry date). This information is used "
+                "for billing purposes and to fulfill customer's orders. If we have trouble "
+                'processing an order, the information is used to contact the user."'
+            ],
+            id="what-do-you-do-with-my-data",
+        ),
+        pytest.param(
+            ["is my data safe"],
+            [
+                "From our privacy policy (Sharing › Security):\n"
+                "\"This Web site takes every precaution to protect our users' information. When "
+                "users submit sensitive information via the Web site, their information is "
+                'protected both online and off-line."'
+            ],
+            id="is-my-data-safe",
         ),
         pytest.param(
             ["How long exactly does a persistent cookie stay on my hard drive - a month, a year?"],

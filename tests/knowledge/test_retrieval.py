@@ -16,9 +16,13 @@ from knowledge.retrieval import Retriever
 # word by word (RetrievalConfig.word_rank_weight) moved some both ways: heldout2 hit@1
 # 0.895 -> 0.952 and quoted 0.855 -> 0.903, but dev hit@1 0.985 -> 0.975 (the aliases
 # were written from dev's misses; the word match weighs them less), old heldout hit@3
-# 0.976 -> 0.963 (one question) and heldout-near hedged 0.667 -> 0.644 (one).
+# 0.976 -> 0.963 (one question) and heldout-near hedged 0.667 -> 0.644 (one). Saying
+# "data" as the policy's "information" (knowledge/wording.py) answered the commonest
+# questions (dev-basics2, written apart: refused 0.12 -> 0.04, quoted 0.80 -> 0.88) and
+# moved the old heldout's hit@3 0.963 -> 0.951 (one question).
 FLOORS = {
     "dev": {"hit@1": 0.96, "hit@3": 0.99, "unanswerable_recall": 0.95},
+    "dev-basics2": {"hit@1": 0.88, "hit@3": 0.95, "unanswerable_recall": 0.80, "quoted": 0.85},
     "heldout": {"hit@1": 0.91, "hit@3": 0.95, "unanswerable_recall": 0.99},
     # The new sets: the quote must hold the answering sentence; near-topic questions
     # should be told the policy does not say.
