@@ -1,4 +1,4 @@
-"""Customers' "data" is searched as the policy's "information"; law terms are not."""
+"""Customers' "data" and "info" are searched as the policy's "information"; law terms not."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from knowledge.wording import in_policy_words
         ("has there been a data breach", "has there been a data breach"),
         ("can I get data portability", "can I get data portability"),
         ("metadata and database", "metadata and database"),
+        ("what info do you keep", "what information do you keep"),
+        ("informal", "informal"),
     ],
 )
 def test_data_is_said_as_the_policy_says_it(typed: str, searched: str) -> None:
