@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-_DATA = re.compile(
+_CUSTOMER_WORDS = re.compile(
     r"\binfo\b|\bdata\b(?!\s+(?:protection|controllers?|processors?|breach(?:es)?|portability|"
     r"retention|subjects?|centres?|centers?|officers?|rights?|act)\b)",
     re.IGNORECASE,
@@ -26,4 +26,4 @@ _DATA = re.compile(
 def in_policy_words(question: str) -> str:
     """``question`` with customers' "data" and "info" said as the policy says it,
     "information"."""
-    return _DATA.sub("information", question)
+    return _CUSTOMER_WORDS.sub("information", question)

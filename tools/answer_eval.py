@@ -79,7 +79,7 @@ def kind_of(text: str) -> str:
         return "hedge"
     if "I can only help with privacy questions" in text:
         return "out_of_scope"
-    if "doesn't cover that" in text:
+    if says_policy_silent(text):
         return "silent"
     if "Which did you mean?" in text:
         return "choice"
