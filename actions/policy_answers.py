@@ -41,6 +41,7 @@ _FOLLOW_UP_MAX_WORDS = 12
 _BARE_MAX_WORDS = 4
 CHOICES = 2
 OUT_OF_SCOPE = "out_of_scope"
+HELP = "help"
 BUTTON_TEXT_LIMIT = 60
 
 
@@ -110,7 +111,9 @@ def remember(answer: Answer, offered: list[str]) -> list[EventType]:
 
 
 class ActionAnswerPolicy(Action):
-    """Quote the best clause for the latest message, or say the policy is silent."""
+    """Quote the best clause for the latest message, or say the policy is silent; to
+    what the classifier took for a request for help, the help reply unless the policy
+    plainly answers it."""
 
     def name(self) -> str:
         return "action_answer_policy"
@@ -129,8 +132,13 @@ class ActionAnswerPolicy(Action):
             # It is masked before the conversation is stored; ask the customer never to resend it.
             dispatcher.utter_message(response="utter_card_warning")
             return []
+        asks_for_help = intent_of(tracker) == HELP
         with timed(POLICY_ANSWER_SECONDS):
-            answer = ask(text, tracker.get_slot("last_question"))
+            # "what can you do?" is no follow-up to the question before it.
+            answer = ask(text, None if asks_for_help else tracker.get_slot("last_question"))
+            if asks_for_help and not plainly_answered(answer):
+                dispatcher.utter_message(response="utter_help")
+                return []
             kind, events = reply_to(dispatcher, tracker, answer)
         count_reply(kind)
         return events
@@ -139,6 +147,11 @@ class ActionAnswerPolicy(Action):
 def intent_of(tracker: Tracker) -> str | None:
     """The intent the classifier gave the latest message."""
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def plainly_answered(answer: Answer) -> bool:
+    """The policy answers the question outright: no silence, hedge or choice."""
+    return answer.answerable and answer.covered and not answer.close_call
 
 
 def reply_to(

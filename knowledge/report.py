@@ -38,6 +38,7 @@ SHIPPED_SETS = (
     "dev3",
     "dev-basics",
     "dev-basics2",
+    "dev-basics3",
     "heldout2",
     "dev-near",
     "dev2-near",

@@ -63,6 +63,7 @@ DEV_SETS = (
     "dev3-followups",
     "dev-basics",
     "dev-basics2",
+    "dev-basics3",
 )
 HELDOUT_SETS = ("heldout", "heldout2", "heldout2-followups", "heldout-near")
 ALL_SETS = DEV_SETS + HELDOUT_SETS

@@ -60,6 +60,27 @@ def test_what_the_classifier_calls_out_of_scope_is_answered_if_the_policy_answer
     assert SlotSet("answered_clauses", []) in events
 
 
+def test_what_the_classifier_calls_help_is_answered_only_if_the_policy_plainly_does(
+    actions: ModuleType,
+) -> None:
+    messages, events = run(
+        actions.ActionAnswerPolicy(), tracker("what's this AddThis thing", intent="help")
+    )
+    assert messages[0]["response"] == "utter_policy_quote"
+    assert messages[0]["quote"].startswith("AddThis cookies")
+    for question in ("what can you do?", "help me", "how can you help me"):
+        messages, events = run(actions.ActionAnswerPolicy(), tracker(question, intent="help"))
+        assert [m["response"] for m in messages] == ["utter_help"] and events == []
+
+
+def test_a_request_for_help_is_no_follow_up(actions: ModuleType) -> None:
+    after_a_question = tracker(
+        "what can you do?", intent="help", slots={"last_question": "what cookies do you use?"}
+    )
+    messages, _ = run(actions.ActionAnswerPolicy(), after_a_question)
+    assert [m["response"] for m in messages] == ["utter_help"]
+
+
 def test_empty_message_gets_a_prompt(actions: ModuleType) -> None:
     messages, events = run(actions.ActionAnswerPolicy(), tracker("   "))
     assert [m["response"] for m in messages] == ["utter_empty_message"] and events == []

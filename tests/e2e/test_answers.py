@@ -22,6 +22,9 @@ LOG_FILES = (
     "site, track user's movement in the aggregate, and gather broad demographic information "
     'for aggregate use. IP addresses, etc. are not linked to personally identifiable information."'
 )
+LOG_FILES_QUOTE = (
+    f"From our privacy policy (Information collection and use › Log Files):\n{LOG_FILES}"
+)
 OUR_COOKIES = "From our privacy policy (Information collection and use › Cookies › Our cookies):"
 # The longest clauses are quoted whole too: the answer to a follow-up is often in the middle.
 GOOGLE_ANALYTICS = (
@@ -64,6 +67,12 @@ SERVICE_ANNOUNCEMENTS = (
     'deactivate their account. However, these communications are not promotional in nature."\n'
     "Would you like me to pass a request to customer service for you?"
 )
+HELP = (
+    "I can answer questions about the Jessops privacy policy, quoting the part that answers "
+    "you: what we collect, cookies, marketing emails, who we share data with, security and "
+    "more. I can also pass a request to correct, delete or deactivate your data, or to stop "
+    "marketing emails, to customer service."
+)
 OUT_OF_SCOPE = (
     "Our privacy policy doesn't cover that: I can only help with privacy questions. For "
     "anything else, please contact customer service at cs@jessops.com or 0845 458 7005."
@@ -75,7 +84,7 @@ OUT_OF_SCOPE = (
     [
         pytest.param(
             ["Do you log my IP address?"],
-            [f"From our privacy policy (Information collection and use › Log Files):\n{LOG_FILES}"],
+            [LOG_FILES_QUOTE],
             id="quote-holds-the-answering-sentence",
         ),
         pytest.param(
@@ -201,6 +210,18 @@ OUT_OF_SCOPE = (
             id="shopping-words-answered-by-the-policy",
         ),
         pytest.param(["which lens is best for portraits"], [OUT_OF_SCOPE], id="out-of-scope"),
+        pytest.param(
+            # The classifier takes it for a request for help; the policy answers it plainly.
+            ["do you track me"],
+            [LOG_FILES_QUOTE],
+            id="sounds-like-help-answered-by-the-policy",
+        ),
+        pytest.param(
+            # Not read as a follow-up to the question before it.
+            ["Do you log my IP address?", "what can you do?"],
+            [LOG_FILES_QUOTE, HELP],
+            id="help-after-a-question",
+        ),
     ],
 )
 def test_every_bot_turn_in_full(stack: object, turns: list[str], replies: list[str]) -> None:
