@@ -83,6 +83,9 @@ _STOPWORDS = frozenset(
         "with",
         "you",
         "your",
+        # Greetings and politeness ask nothing: "Hi, who gets my address?" is the same
+        # question, yet "hi", a word no clause holds, counted as one the clause lacks.
+        *("hi", "hello", "hey", "hiya", "please", "pls", "plz", "thanks", "thank", "cheers"),
     ]
 )
 

@@ -198,6 +198,16 @@ def test_words_a_clause_never_mentions_are_counted_as_lacking(retriever: Retriev
     assert lacking("?!", account) == 0.0  # no words to match
 
 
+def test_a_greeting_changes_nothing_the_question_asks(retriever: Retriever) -> None:
+    # "hi", in no clause, counted as a word the clause lacks: the question was hedged.
+    assert tokenize("Hi, thanks! Hello there, please") == ["there"]
+    question = "who gets my name and address when I pay by card?"
+    for asked in (question, f"Hi, {question}", f"hello, {question} thanks"):
+        answer = retriever.ask(asked)
+        assert answer.answerable and answer.covered and not answer.close_call, asked
+        assert answer.hits[0].clause.id == "third-party-intermediaries-1"
+
+
 @pytest.mark.parametrize(
     ("question", "clause_id"),
     [
