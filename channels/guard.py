@@ -8,6 +8,9 @@ All three connectors (REST, socket.io, Slack) wrap Rasa's ``on_new_message`` wit
   ``RATE_LIMIT_MESSAGES`` in the last ``RATE_LIMIT_WINDOW_SECONDS`` (counted in Redis,
   across servers, under ``make cluster``): a flood from one sender cannot fill the
   tracker store or starve other customers;
+- read as typed plainly (:func:`channels.text.plain_text`): a question in full-width or
+  "fancy text" letters, or with zero-width spaces pasted in, is the same question to the
+  classifier and the policy search as in ASCII;
 - never met with silence: Rasa 3.6 logs an error and says nothing when the action server
   is down, so a turn that produced no message gets the contact route instead, and the
   next turn, once the action server is back, is answered normally.
@@ -24,6 +27,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from channels.shared_limits import rate_limiter
+from channels.text import plain_text
 from monitoring.logs import fields, turn, use_json_lines
 from monitoring.metrics import (
     CHANNELS,
@@ -98,6 +102,8 @@ class MessageGuard:
     def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
         async def handle(message: UserMessage) -> None:
             output = message.output_channel
+            if message.text and len(message.text) <= self.max_chars:  # longer: refused as sent
+                message.text = plain_text(message.text)
             refusal = self.refusal(message)
             if refusal:
                 logger.info("Message refused on channel %s: over a limit.", message.input_channel)

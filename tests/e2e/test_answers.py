@@ -211,6 +211,12 @@ OUT_OF_SCOPE = (
         ),
         pytest.param(["which lens is best for portraits"], [OUT_OF_SCOPE], id="out-of-scope"),
         pytest.param(
+            # Full-width and "fancy text" letters are read as plain ones (channels/text.py).
+            ["Ｄｏ ｙｏｕ ｌｏｇ ｍｙ ＩＰ ａｄｄｒｅｓｓ？", "𝗱𝗼 𝘆𝗼𝘂 𝗹𝗼𝗴 𝗺𝘆 𝗜𝗣 𝗮𝗱𝗱𝗿𝗲𝘀𝘀"],
+            [LOG_FILES_QUOTE, LOG_FILES_QUOTE],
+            id="odd-unicode-read-plainly",
+        ),
+        pytest.param(
             # The classifier takes it for a request for help; the policy answers it plainly.
             ["do you track me"],
             [LOG_FILES_QUOTE],
