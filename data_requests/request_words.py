@@ -24,12 +24,20 @@ from __future__ import annotations
 
 import re
 
-from data_requests.kinds import BY_INTENT
+from data_requests.kinds import BY_INTENT, BY_NAME
 
 # The intents the guard checks: exactly the ones that open the request form.
 REQUEST_INTENTS = frozenset(BY_INTENT)
 # Where a demoted message goes when no other intent is ranked: the policy answer.
 POLICY_INTENT = "ask_policy"
+# The one request the policy sends elsewhere than Jessops customer service: Jessops
+# Photo's marketing emails are stopped "from the Jessops Photo website", run by CEWE
+# (clauses choice-opt-out-2 and jessops-photo-1, after which no request is offered). An
+# opt-out that names it gets that answer instead of a request customer service cannot act on.
+_OPT_OUT = BY_NAME["marketing_opt_out"].intent
+_JESSOPS_PHOTO = re.compile(
+    r"\bjessops\s*photo\b|\bcewe\b|\bprints?\s+(?:site|website)\b", re.IGNORECASE
+)
 
 # Up to this many words may stand between the two halves of a phrase ("take my old
 # email off", "opt me out", "new mobile number").
@@ -106,3 +114,9 @@ def names_a_request(text: str) -> bool:
     """Whether ``text`` asks, in words, for data or emails to be changed, removed or stopped."""
     plain = _QUOTED.sub(" ", normalise(text))
     return any(pattern.search(plain) for _, pattern in REQUEST_WORDS)
+
+
+def made_elsewhere(intent: str | None, text: str) -> bool:
+    """Whether the policy sends this request elsewhere than Jessops customer service: an
+    opt-out from Jessops Photo's emails."""
+    return intent == _OPT_OUT and bool(_JESSOPS_PHOTO.search(normalise(text)))

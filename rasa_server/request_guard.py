@@ -6,6 +6,8 @@ and opens the request form. This component runs after DIETClassifier and before
 FallbackClassifier: when the top intent is a request intent and the text holds none of
 the words that name one (``data_requests/request_words.py``), the request intents leave
 the ranking and the next intent takes their place, with the confidence DIET gave it.
+So does an opt-out from Jessops Photo's emails, which the policy says is made on the
+Jessops Photo website (``request_words.made_elsewhere``): it gets that answer.
 
 It sits before the fallback on purpose: the intent left standing is only DIET's second
 choice, and FallbackClassifier then judges it like any other prediction, so a weak one
@@ -35,7 +37,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from data_requests.request_words import POLICY_INTENT, REQUEST_INTENTS, names_a_request
+from data_requests.request_words import (
+    POLICY_INTENT,
+    REQUEST_INTENTS,
+    made_elsewhere,
+    names_a_request,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,16 +83,18 @@ class RequestGuard(GraphComponent, IntentClassifier):
 
 
 def demote_unnamed_request(message: Message) -> bool:
-    """Replace a request intent that ``message``'s words do not name; True if it did.
+    """Replace a request intent that ``message``'s words do not name, or that the policy
+    sends elsewhere; True if it did.
 
     The request intents leave the ranking (none of them fits a message that names no
     request), so the ranking still starts with the intent chosen, and FallbackClassifier's
     ambiguity check compares the two intents that are really left.
     """
     intent = message.get(INTENT) or {}
-    if intent.get(INTENT_NAME_KEY) not in REQUEST_INTENTS:
+    name, text = intent.get(INTENT_NAME_KEY), message.get(TEXT) or ""
+    if name not in REQUEST_INTENTS:
         return False
-    if names_a_request(message.get(TEXT) or ""):
+    if names_a_request(text) and not made_elsewhere(name, text):
         return False
     ranking = [
         candidate
@@ -95,7 +104,7 @@ def demote_unnamed_request(message: Message) -> bool:
     if not ranking:
         ranking = [{INTENT_NAME_KEY: POLICY_INTENT, PREDICTED_CONFIDENCE_KEY: NO_CONFIDENCE}]
     logger.debug(
-        "No request named in the message: intent %s replaced by %s.",
+        "No request for customer service in the message: intent %s replaced by %s.",
         intent.get(INTENT_NAME_KEY),
         ranking[0][INTENT_NAME_KEY],
     )

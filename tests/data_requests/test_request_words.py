@@ -13,7 +13,12 @@ import pytest
 import yaml
 
 from data_requests.kinds import KINDS
-from data_requests.request_words import REQUEST_INTENTS, REQUEST_WORDS, names_a_request
+from data_requests.request_words import (
+    REQUEST_INTENTS,
+    REQUEST_WORDS,
+    made_elsewhere,
+    names_a_request,
+)
 from settings import PROJECT_ROOT
 
 REQUESTS_NLU = PROJECT_ROOT / "data" / "nlu" / "requests.yml"
@@ -104,3 +109,29 @@ def test_every_pattern_matches_the_example_its_comment_gives(
 ) -> None:
     """The comments are worded as examples, so a pattern and its reason cannot drift."""
     assert pattern.search(why)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "unsubscribe from jessops photo newsletter",
+        "stop CEWE emailing me",
+        "unsubscribe me from the prints site mailing list",
+        "take me off the JessopsPhoto marketing list",
+    ],
+)
+def test_an_opt_out_from_jessops_photo_is_made_elsewhere(message: str) -> None:
+    # The policy: "may do so from the Jessops Photo website" (choice-opt-out-2).
+    assert names_a_request(message) and made_elsewhere("request_unsubscribe", message)
+
+
+def test_other_requests_and_other_opt_outs_are_customer_services() -> None:
+    assert not made_elsewhere("request_unsubscribe", "unsubscribe me from your newsletter")
+    assert not made_elsewhere("request_deletion", "delete my jessops photo account")
+    elsewhere = [
+        example
+        for intent, examples in training_examples().items()
+        for example in examples
+        if made_elsewhere(intent, example)
+    ]
+    assert elsewhere == ["unsubscribe me from the jessops photo emails"]  # requests.yml: why

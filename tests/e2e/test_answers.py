@@ -211,6 +211,16 @@ OUT_OF_SCOPE = (
         ),
         pytest.param(["which lens is best for portraits"], [OUT_OF_SCOPE], id="out-of-scope"),
         pytest.param(
+            # Not a request for customer service: the policy says where it is made.
+            ["unsubscribe me from the jessops photo emails"],
+            [
+                "From our privacy policy (Sharing › Choice/Opt-out):\n"
+                '"User of the Jessops Photo may opt-out of email newsletters via the Jessops '
+                'Photo website."'
+            ],
+            id="jessops-photo-opt-out-is-made-on-its-website",
+        ),
+        pytest.param(
             # Full-width and "fancy text" letters are read as plain ones (channels/text.py).
             ["Ｄｏ ｙｏｕ ｌｏｇ ｍｙ ＩＰ ａｄｄｒｅｓｓ？", "𝗱𝗼 𝘆𝗼𝘂 𝗹𝗼𝗴 𝗺𝘆 𝗜𝗣 𝗮𝗱𝗱𝗿𝗲𝘀𝘀"],
             [LOG_FILES_QUOTE, LOG_FILES_QUOTE],

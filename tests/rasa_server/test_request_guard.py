@@ -49,7 +49,8 @@ RANKING = [("request_unsubscribe", 0.62), ("out_of_scope", 0.2), ("request_delet
            ("ask_policy", 0.05), ("greet", 0.03)]
 result = {}
 for name, text in [("vat", "What's your VAT number?"), ("dslr", "Can I trade in my old DSLR?"),
-                   ("delete", "please delete my account")]:
+                   ("delete", "please delete my account"),
+                   ("jessops_photo", "unsubscribe me from the Jessops Photo emails")]:
     [message] = guard.process([classified(text, RANKING)])
     result[name] = outcome(message)
 
@@ -89,7 +90,7 @@ def outcome() -> dict[str, Any]:
     return run_in_rasa(CHECK)
 
 
-@pytest.mark.parametrize("case", ["vat", "dslr"])
+@pytest.mark.parametrize("case", ["vat", "dslr", "jessops_photo"])
 def test_a_request_intent_for_a_message_that_names_no_request_is_demoted(
     outcome: dict, case: str
 ) -> None:
@@ -129,7 +130,8 @@ def test_other_intents_are_never_touched(outcome: dict) -> None:
 
 
 def test_every_request_training_example_keeps_its_intent(outcome: dict) -> None:
-    """Read by Rasa's own loader, as `rasa train` reads them."""
+    """Read by Rasa's own loader, as `rasa train` reads them; but for the one opt-out the
+    policy sends to the Jessops Photo website (data/nlu/requests.yml says why)."""
     blocks = yaml.safe_load((Path(PROJECT_ROOT) / "data/nlu/requests.yml").read_text())["nlu"]
     expected = sum(
         line.startswith("- ")
@@ -137,7 +139,8 @@ def test_every_request_training_example_keeps_its_intent(outcome: dict) -> None:
         if block["intent"] in REQUEST_INTENTS
         for line in block["examples"].splitlines()
     )
-    assert outcome["examples"] == {"count": expected, "demoted": []}
+    made_elsewhere = ["unsubscribe me from the jessops photo emails"]
+    assert outcome["examples"] == {"count": expected, "demoted": made_elsewhere}
 
 
 def test_a_weak_second_choice_becomes_nlu_fallback(outcome: dict) -> None:
