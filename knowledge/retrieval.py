@@ -22,7 +22,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from knowledge.answerability import Answerability, Coverage
-from knowledge.clauses import Clause
+from knowledge.clauses import Clause, is_table_of_contents
 from knowledge.embedding import Encoder
 from knowledge.index import ClauseIndex, load
 from knowledge.spelling import Speller
@@ -88,6 +88,18 @@ _STOPWORDS = frozenset(
         *("hi", "hello", "hey", "hiya", "please", "pls", "plz", "thanks", "thank", "cheers"),
     ]
 )
+
+
+# The words that name the policy itself (as :func:`tokenize` leaves them). A question of
+# these alone ("what is your privacy policy?", "privacy policy") asks what the policy
+# says, which its introduction and table of contents answer; searched, it sat nearer the
+# silent topic of other companies' privacy policies and was told the policy is silent.
+_THE_POLICY_ITSELF = frozenset({"privacy", "policy", "policie", "statement", "notice", "say"})
+
+
+def asks_for_the_policy_itself(tokens: tuple[str, ...]) -> bool:
+    """The question names nothing but the policy ("jessops privacy policy?")."""
+    return bool(tokens) and set(tokens) - {"jessop"} <= _THE_POLICY_ITSELF
 
 
 @dataclass(frozen=True)
@@ -416,6 +428,11 @@ class Retriever:
         ]
         # Clause p's views (its text, then its aliases) are _views[p] to _views[p + 1] - 1.
         self._views = np.r_[np.flatnonzero(index.primary_view), len(index.view_owner)]
+        # The policy's own overview: the clause its table of contents was folded into.
+        self._overview = next(
+            (p for p, group in enumerate(index.sentences) if any(map(is_table_of_contents, group))),
+            None,
+        )
 
     @classmethod
     def from_settings(
@@ -439,6 +456,8 @@ class Retriever:
             own = self._score(question)
             question = f"{' '.join(previous.split())} {question}"
         scores = self._score(question)
+        if own is None and self._overview is not None and asks_for_the_policy_itself(scores.tokens):
+            return self._overview_answer(question, scores, k)
         if own is not None:
             # Both readings count: the follow-up with its topic, and its own words; one
             # of none but stop words ("to who?") is ranked by the topic alone.
@@ -459,6 +478,12 @@ class Retriever:
             ranking[:2], hits[:2], close = ranking[1::-1], hits[1::-1], False
             covered = own is not None or self._covers(ranking[0], scores)
         return Answer(question, answerable, hits, close_call=close, covered=covered)
+
+    def _overview_answer(self, question: str, scores: _Scores, k: int) -> Answer:
+        """The policy's overview, first and plainly, for a question about the policy itself."""
+        overview = self._overview
+        ranking = [overview, *(p for p in self._rank(scores) if p != overview)][:k]
+        return Answer(question, True, [self._hit(p, scores) for p in ranking])
 
     def _covers(self, position: int, scores: _Scores) -> bool:
         """Does clause ``position`` answer the question, or is it only near its topic?"""

@@ -211,6 +211,24 @@ OUT_OF_SCOPE = (
         ),
         pytest.param(["which lens is best for portraits"], [OUT_OF_SCOPE], id="out-of-scope"),
         pytest.param(
+            ["what is your privacy policy?"],
+            [
+                'From our privacy policy (Introduction):\n"This privacy statement covers the '
+                "site www.jessops.com. As this Web sites wants to demonstrate its commitment "
+                "to our users' privacy, it has agreed to disclose its information practices. "
+                "1. What personally identifiable information Jessops collects. 2. What "
+                "personally identifiable information third parties collect through the Web "
+                "site. 3. What organization collects the information. 4. How Jessops uses the "
+                "information. 5. With whom Jessops may share user information. 6. What choices "
+                "are available to users regarding collection, use and distribution of the "
+                "information. 7. What types of security procedures are in place to protect the "
+                "loss, misuse or alteration of information under Jessops control. 8. How users "
+                "can correct any inaccuracies in the information. 9. How users can contact us "
+                'with questions regarding this privacy policy."'
+            ],
+            id="the-policy-itself-gets-its-overview",
+        ),
+        pytest.param(
             # Not a request for customer service: the policy says where it is made.
             ["unsubscribe me from the jessops photo emails"],
             [

@@ -198,6 +198,21 @@ def test_words_a_clause_never_mentions_are_counted_as_lacking(retriever: Retriev
     assert lacking("?!", account) == 0.0  # no words to match
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["what is your privacy policy?", "Privacy policy", "what does your privacy policy say"],
+)
+def test_a_question_about_the_policy_itself_gets_its_overview(
+    retriever: Retriever, question: str
+) -> None:
+    # It was told the policy is silent: nearer the topic of other companies' policies.
+    answer = retriever.ask(question)
+    assert answer.answerable and answer.covered and not answer.close_call
+    assert answer.hits[0].clause.id == "introduction-1"
+    assert "9. How users can contact us" in answer.hits[0].quote  # the table of contents
+    assert not retriever.ask("what's amazon's privacy policy like").answerable
+
+
 def test_a_greeting_changes_nothing_the_question_asks(retriever: Retriever) -> None:
     # "hi", in no clause, counted as a word the clause lacks: the question was hedged.
     assert tokenize("Hi, thanks! Hello there, please") == ["there"]
