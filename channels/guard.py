@@ -8,7 +8,7 @@ All three connectors (REST, socket.io, Slack) wrap Rasa's ``on_new_message`` wit
   ``RATE_LIMIT_MESSAGES`` in the last ``RATE_LIMIT_WINDOW_SECONDS`` (counted in Redis,
   across servers, under ``make cluster``): a flood from one sender cannot fill the
   tracker store or starve other customers;
-- read as typed plainly (:func:`channels.text.plain_text`): a question in full-width or
+- read as typed plainly (:func:`privacy.text.plain_text`): a question in full-width or
   "fancy text" letters, or with zero-width spaces pasted in, is the same question to the
   classifier and the policy search as in ASCII;
 - never met with silence: Rasa 3.6 logs an error and says nothing when the action server
@@ -27,7 +27,6 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from channels.shared_limits import rate_limiter
-from channels.text import plain_text
 from monitoring.logs import fields, turn, use_json_lines
 from monitoring.metrics import (
     CHANNELS,
@@ -39,6 +38,7 @@ from monitoring.metrics import (
     known,
     timed,
 )
+from privacy.text import plain_text
 from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from privacy.redaction import card_numbers_in
+from privacy.text import plain_text
 
 MAX_NAME_LENGTH = 100
 MAX_DETAIL_LENGTH = 300
@@ -72,8 +73,7 @@ class Checked:
 def clean(text: object) -> str:
     """Normalise Unicode (NFKC), drop control and invisible format characters, and
     collapse whitespace: what the customer meant, without what could break a header."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    kept = (" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) != "Cf")
+    kept = (" " if ch.isspace() else ch for ch in plain_text(str(text or "")))
     text = "".join(ch for ch in kept if unicodedata.category(ch) != "Cc")
     return " ".join(text.split())
 

@@ -94,12 +94,14 @@ _STOPWORDS = frozenset(
 # these alone ("what is your privacy policy?", "privacy policy") asks what the policy
 # says, which its introduction and table of contents answer; searched, it sat nearer the
 # silent topic of other companies' privacy policies and was told the policy is silent.
-_THE_POLICY_ITSELF = frozenset({"privacy", "policy", "policie", "statement", "notice", "say"})
+_THE_POLICY_ITSELF = frozenset(
+    {"privacy", "policy", "policie", "statement", "notice", "say", "jessop"}
+)
 
 
 def asks_for_the_policy_itself(tokens: tuple[str, ...]) -> bool:
     """The question names nothing but the policy ("jessops privacy policy?")."""
-    return bool(tokens) and set(tokens) - {"jessop"} <= _THE_POLICY_ITSELF
+    return bool(tokens) and set(tokens) <= _THE_POLICY_ITSELF
 
 
 @dataclass(frozen=True)

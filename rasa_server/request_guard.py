@@ -105,7 +105,7 @@ def demote_unnamed_request(message: Message) -> bool:
         ranking = [{INTENT_NAME_KEY: POLICY_INTENT, PREDICTED_CONFIDENCE_KEY: NO_CONFIDENCE}]
     logger.debug(
         "No request for customer service in the message: intent %s replaced by %s.",
-        intent.get(INTENT_NAME_KEY),
+        name,
         ranking[0][INTENT_NAME_KEY],
     )
     message.set(INTENT, dict(ranking[0]), add_to_output=True)

@@ -37,7 +37,6 @@ RASA_FREE_MODULES = (
     "channels/limits.py",
     "channels/shared_limits.py",
     "channels/slack_messages.py",
-    "channels/text.py",
     "stores/personal_data.py",
     "stores/retention.py",
     "stores/sqlite.py",

@@ -239,7 +239,7 @@ OUT_OF_SCOPE = (
             id="jessops-photo-opt-out-is-made-on-its-website",
         ),
         pytest.param(
-            # Full-width and "fancy text" letters are read as plain ones (channels/text.py).
+            # Full-width and "fancy text" letters are read as plain ones (privacy/text.py).
             ["Ｄｏ ｙｏｕ ｌｏｇ ｍｙ ＩＰ ａｄｄｒｅｓｓ？", "𝗱𝗼 𝘆𝗼𝘂 𝗹𝗼𝗴 𝗺𝘆 𝗜𝗣 𝗮𝗱𝗱𝗿𝗲𝘀𝘀"],
             [LOG_FILES_QUOTE, LOG_FILES_QUOTE],
             id="odd-unicode-read-plainly",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.text import plain_text
+from privacy.text import plain_text
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Customer text as typed plainly, standard library only (tests run it without Rasa)."""
+"""Customer text as typed plainly, standard library only: every channel reads a message
+with it before Rasa does, and the request form's checks read each answer with it."""
 
 from __future__ import annotations
 
