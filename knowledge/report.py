@@ -39,6 +39,7 @@ SHIPPED_SETS = (
     "dev-basics",
     "dev-basics2",
     "dev-basics3",
+    "dev-basics4",
     "heldout2",
     "dev-near",
     "dev2-near",

@@ -64,6 +64,7 @@ DEV_SETS = (
     "dev-basics",
     "dev-basics2",
     "dev-basics3",
+    "dev-basics4",
 )
 HELDOUT_SETS = ("heldout", "heldout2", "heldout2-followups", "heldout-near")
 ALL_SETS = DEV_SETS + HELDOUT_SETS

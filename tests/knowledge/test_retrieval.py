@@ -21,10 +21,12 @@ from knowledge.retrieval import Retriever
 # questions (dev-basics2, written apart: refused 0.12 -> 0.04, quoted 0.80 -> 0.88) and
 # moved the old heldout's hit@3 0.963 -> 0.951 (one question). dev-basics3, written
 # apart from the project after that, measured hit@1 0.983, silent recall 0.933, quoted 0.950.
+# dev-basics4 (short first messages, written apart) measured hit@1 0.900, quoted 0.900.
 FLOORS = {
     "dev": {"hit@1": 0.96, "hit@3": 0.99, "unanswerable_recall": 0.95},
     "dev-basics2": {"hit@1": 0.88, "hit@3": 0.95, "unanswerable_recall": 0.80, "quoted": 0.85},
     "dev-basics3": {"hit@1": 0.95, "hit@3": 0.95, "unanswerable_recall": 0.86, "quoted": 0.91},
+    "dev-basics4": {"hit@1": 0.88, "hit@3": 0.95, "unanswerable_recall": 0.90, "quoted": 0.88},
     "heldout": {"hit@1": 0.91, "hit@3": 0.95, "unanswerable_recall": 0.99},
     # The new sets: the quote must hold the answering sentence; near-topic questions
     # should be told the policy does not say.
