@@ -67,6 +67,14 @@ SERVICE_ANNOUNCEMENTS = (
     'deactivate their account. However, these communications are not promotional in nature."\n'
     "Would you like me to pass a request to customer service for you?"
 )
+ORDER = (
+    "From our privacy policy (Information collection and use › Order):\n"
+    '"We request information from the user on our order form. A user must provide '
+    "contact information (such as name, email, and delivery address) and financial "
+    "information (such as credit card number, expiry date). This information is used "
+    "for billing purposes and to fulfill customer's orders. If we have trouble "
+    'processing an order, the information is used to contact the user."'
+)
 HELP = (
     "I can answer questions about the Jessops privacy policy, quoting the part that answers "
     "you: what we collect, cookies, marketing emails, who we share data with, security and "
@@ -131,15 +139,20 @@ OUT_OF_SCOPE = (
         # The commonest questions say "data"; the policy says "information".
         pytest.param(
             ["what do you do with my data"],
-            [
-                "From our privacy policy (Information collection and use › Order):\n"
-                '"We request information from the user on our order form. A user must provide '
-                "contact information (such as name, email, and delivery address) and financial "
-                "information (such as credit card number, expiry date). This information is used "
-                "for billing purposes and to fulfill customer's orders. If we have trouble "
-                'processing an order, the information is used to contact the user."'
-            ],
+            [ORDER],
             id="what-do-you-do-with-my-data",
+        ),
+        # Short first messages (dev-basics4): what is held about me, and where it comes from.
+        pytest.param(["what data do you collect about me"], [ORDER], id="what-is-collected"),
+        pytest.param(
+            ["do you get data about me from other companies"],
+            [
+                "From our privacy policy (Sharing › Supplementation of Information):\n"
+                '"In order for this Web site to properly fulfill its obligation to users it is '
+                "necessary for us to supplement the information we receive with information from "
+                '3rd party sources."'
+            ],
+            id="data-from-other-companies",
         ),
         pytest.param(
             ["is my data safe"],
