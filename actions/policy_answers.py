@@ -36,6 +36,9 @@ _FOLLOW_UP = re.compile(
     r"\b(it|its|they|them|their|those|these|that|this|then|one|ones|instead|too|either)\b",
     re.IGNORECASE,
 )
+# "nope. do you sell my info", "that's not it, who sees my card details?": a rejection,
+# then the question the customer meant.
+_AFTER_REJECTION = re.compile(r"^[^.!?,;:]+[.!?,;:]+\s*(?P<meant>\S.*)$")
 _FOLLOW_UP_MAX_WORDS = 12
 # A question this short ("how can I tell?") has no topic of its own.
 _BARE_MAX_WORDS = 4
@@ -58,6 +61,12 @@ def contextual_question(question: str, previous: str | None) -> str:
     if follows_up(question, previous):
         return f"{previous} {question}"
     return question
+
+
+def question_after_rejection(text: str) -> str | None:
+    """What follows a rejection ("nope. do you sell my info" -> "do you sell my info")."""
+    match = _AFTER_REJECTION.match(text.strip())
+    return match.group("meant") if match else None
 
 
 def ask(question: str, previous: str | None) -> Answer:
@@ -180,7 +189,8 @@ def reply_to(
 
 
 class ActionNextBestAnswer(Action):
-    """After "that didn't help", quote the next clause not yet offered, or the contacts."""
+    """After "that didn't help", quote the next clause not yet offered, or the contacts;
+    when the rejection goes on to ask what was meant, answer that instead."""
 
     def name(self) -> str:
         return "action_next_best_answer"
@@ -188,6 +198,15 @@ class ActionNextBestAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        meant = question_after_rejection(tracker.latest_message.get("text") or "")
+        if meant:
+            with timed(POLICY_ANSWER_SECONDS):
+                answer = ask(meant, None)
+                # Only a plain answer: "no, that's wrong" asks nothing of its own.
+                if plainly_answered(answer):
+                    kind, events = reply_to(dispatcher, tracker, answer)
+                    count_reply(kind)
+                    return events
         question = tracker.get_slot("last_question")
         offered = list(tracker.get_slot("answered_clauses") or [])
         if not question or not offered:

@@ -144,6 +144,21 @@ def test_wrong_answer_moves_to_the_next_clause(actions: ModuleType) -> None:
     assert now_offered[: len(offered)] == offered and now_offered[-1] not in offered
 
 
+def test_a_rejection_that_asks_again_is_answered_for_what_it_asks(actions: ModuleType) -> None:
+    earlier = {"last_question": "do you use cookies", "answered_clauses": ["our-cookies-1"]}
+    track = tracker("nope. do you sell my info", "wrong_answer", slots=earlier)
+    messages, events = run(actions.ActionNextBestAnswer(), track)
+    assert messages[0]["response"] == "utter_policy_quote"
+    assert messages[0]["section"] == "Information collection and use › Your Account"
+    assert SlotSet("last_question", "do you sell my info") in events
+    # "sorry" asks nothing: the next clause for the earlier question, as for "that didn't help".
+    track = tracker("no, that's not what I meant, sorry", "wrong_answer", slots=earlier)
+    messages, events = run(actions.ActionNextBestAnswer(), track)
+    assert "Cookies" in messages[0]["section"]
+    [offered] = [e["value"] for e in events if e["name"] == "answered_clauses"]
+    assert offered[0] == "our-cookies-1" and len(offered) == 2
+
+
 def test_wrong_answer_with_nothing_asked_gives_contacts(actions: ModuleType) -> None:
     messages, _ = run(actions.ActionNextBestAnswer(), tracker("wrong", "wrong_answer"))
     assert [m["response"] for m in messages] == ["utter_no_more_answers"]

@@ -142,6 +142,18 @@ OUT_OF_SCOPE = (
             [ORDER],
             id="what-do-you-do-with-my-data",
         ),
+        # A rejection that goes on to ask what was meant is answered for that question.
+        pytest.param(
+            ["do you use cookies", "nope. do you sell my info"],
+            [
+                f'{OUR_COOKIES}\n"The majority of websites - especially shopping sites - use '
+                "cookies which are harmless to your computer. For example they are used by "
+                "jessops.com to remember items added to your basket or that you have logged in "
+                'to the website as a member to allow you to see your order history."',
+                YOUR_ACCOUNT,
+            ],
+            id="rejection-then-the-question-meant",
+        ),
         # Short first messages (dev-basics4): what is held about me, and where it comes from.
         pytest.param(["what data do you collect about me"], [ORDER], id="what-is-collected"),
         pytest.param(
