@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import retriever
+from data_requests.form_questions import about_the_request
 from data_requests.kinds import offers_after
 from knowledge.clauses import PATH_SEPARATOR
 from knowledge.retrieval import Answer, Hit
@@ -94,7 +95,7 @@ def utter_does_not_say(dispatcher: CollectingDispatcher, hit: Hit) -> None:
 def offer_requests(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit) -> None:
     """After a clause about changing data or opting out, offer to take that request."""
     kinds = offers_after(hit.clause.id)
-    if kinds and not tracker.active_loop_name and not tracker.get_slot("awaiting_confirmation"):
+    if kinds and not request_open(tracker):
         buttons = [{"title": kind.button, "payload": f"/{kind.intent}"} for kind in kinds]
         dispatcher.utter_message(response="utter_offer_request", buttons=buttons)
 
@@ -141,6 +142,10 @@ class ActionAnswerPolicy(Action):
             # It is masked before the conversation is stored; ask the customer never to resend it.
             dispatcher.utter_message(response="utter_card_warning")
             return []
+        if request_open(tracker) and (response := about_the_request(text)):
+            # "why do you need my phone?" halfway through a request is about the request.
+            dispatcher.utter_message(response=response)
+            return []
         asks_for_help = intent_of(tracker) == HELP
         with timed(POLICY_ANSWER_SECONDS):
             # "what can you do?" is no follow-up to the question before it.
@@ -151,6 +156,11 @@ class ActionAnswerPolicy(Action):
             kind, events = reply_to(dispatcher, tracker, answer)
         count_reply(kind)
         return events
+
+
+def request_open(tracker: Tracker) -> bool:
+    """The customer is giving a request's details, or checking its summary."""
+    return bool(tracker.active_loop_name or tracker.get_slot("awaiting_confirmation"))
 
 
 def intent_of(tracker: Tracker) -> str | None:

@@ -159,6 +159,18 @@ def test_a_rejection_that_asks_again_is_answered_for_what_it_asks(actions: Modul
     assert offered[0] == "our-cookies-1" and len(offered) == 2
 
 
+def test_a_question_about_the_open_request_is_answered_about_the_request(
+    actions: ModuleType,
+) -> None:
+    asked = tracker("why do you need my phone?", active_loop="data_request_form")
+    messages, events = run(actions.ActionAnswerPolicy(), asked)
+    assert [m["response"] for m in messages] == ["utter_request_why_details"]
+    assert events == []
+    # With no request open, the same words are a question for the policy.
+    messages, _ = run(actions.ActionAnswerPolicy(), tracker("why do you need my phone?"))
+    assert messages[0]["response"] != "utter_request_why_details"
+
+
 def test_wrong_answer_with_nothing_asked_gives_contacts(actions: ModuleType) -> None:
     messages, _ = run(actions.ActionNextBestAnswer(), tracker("wrong", "wrong_answer"))
     assert [m["response"] for m in messages] == ["utter_no_more_answers"]

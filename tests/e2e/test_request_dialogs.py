@@ -209,6 +209,35 @@ def test_an_out_of_scope_question_while_giving_details_then_the_request_carries_
     assert_turns(stack.settings.rest_webhook, new_sender("mid-form"), turns)
 
 
+WHY_DETAILS = (
+    "Customer service needs your name and email address to find your account and to reply "
+    "to you. The phone number and postcode only help them find it, so they are optional: "
+    'say "skip" to leave them out. Your details go only to Jessops customer service, with '
+    "this request, and are kept as its record."
+)
+WHAT_NEXT = (
+    "Once you've checked the summary of your request and said to send it, it goes to "
+    "Jessops customer service (cs@jessops.com) with a reference number, and they must "
+    "respond within one calendar month."
+)
+
+
+def test_questions_about_the_request_while_giving_details_are_answered_about_it(
+    stack: Stack,
+) -> None:
+    """Searched in the policy, "why do you need my phone?" was told the policy doesn't
+    cover it, and "what happens next?" got the help reply."""
+    turns = [
+        ("please delete my data", opening("deletion")),
+        ("Jane Doe", ASK_EMAIL),
+        ("jane@example.com", ASK_PHONE),
+        ("why do you need my phone?", f"{WHY_DETAILS}\n{ASK_PHONE}"),
+        ("skip", ASK_POSTCODE),
+        ("what happens next?", f"{WHAT_NEXT}\n{ASK_POSTCODE}"),
+    ]
+    assert_turns(stack.settings.rest_webhook, new_sender("about-request"), turns)
+
+
 # The policy answers after which the assistant offers each request, and the offer's button.
 BUTTONS = [
     ("correction", "how do I correct or delete my personal information?", "/request_correction"),
