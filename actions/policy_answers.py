@@ -134,6 +134,14 @@ class ActionAnswerPolicy(Action):
         if tracker.latest_action_name == self.name():
             # Predicted again without a new message (Rasa's fallback can loop): say it once.
             return [FollowupAction("action_listen")]
+        events = self.reply(dispatcher, tracker)
+        if tracker.get_slot("awaiting_confirmation") and not tracker.active_loop_name:
+            # The summary is further up: ask again, so a "yes" now answers this question.
+            dispatcher.utter_message(response="utter_request_still_waiting")
+        return events
+
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Answer the latest message; the events that remember what was answered."""
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:
             dispatcher.utter_message(response="utter_empty_message")

@@ -171,6 +171,20 @@ def test_a_question_about_the_open_request_is_answered_about_the_request(
     assert messages[0]["response"] != "utter_request_why_details"
 
 
+def test_a_question_at_the_summary_is_followed_by_the_summary_question_again(
+    actions: ModuleType,
+) -> None:
+    waiting = tracker("what is AFD", slots={"awaiting_confirmation": True})
+    messages, _ = run(actions.ActionAnswerPolicy(), waiting)
+    assert [m["response"] for m in messages] == [
+        "utter_policy_quote",
+        "utter_request_still_waiting",
+    ]
+    giving_details = tracker("what is AFD", active_loop="data_request_form")
+    messages, _ = run(actions.ActionAnswerPolicy(), giving_details)
+    assert [m["response"] for m in messages] == ["utter_policy_quote"]
+
+
 def test_wrong_answer_with_nothing_asked_gives_contacts(actions: ModuleType) -> None:
     messages, _ = run(actions.ActionNextBestAnswer(), tracker("wrong", "wrong_answer"))
     assert [m["response"] for m in messages] == ["utter_no_more_answers"]

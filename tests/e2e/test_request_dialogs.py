@@ -238,6 +238,31 @@ def test_questions_about_the_request_while_giving_details_are_answered_about_it(
     assert_turns(stack.settings.rest_webhook, new_sender("about-request"), turns)
 
 
+def test_a_question_at_the_summary_is_answered_and_the_summary_asked_again(
+    stack: Stack,
+) -> None:
+    """The summary is further up by then: a "yes" after the answer must be a yes to sending."""
+    details = {"full_name": "Jane Doe", "email": "jane@example.com"}
+    turns = [
+        ("stop sending me marketing emails", opening("marketing_opt_out")),
+        ("Jane Doe", ASK_EMAIL),
+        ("jane@example.com", summary("marketing_opt_out", details)),
+        (
+            "what is AFD",
+            "From our privacy policy (Sharing › Address Verification):\n"
+            "\"We use AFD software to verify a user's address to gain authorisation for sales "
+            'charged to their credit/debit card."\n'
+            "Your request is still waiting. Shall I send it to customer service?",
+        ),
+        (
+            "how long will it take?",
+            f"{WHAT_NEXT}\nYour request is still waiting. Shall I send it to customer service?",
+        ),
+        ("yes", received("marketing_opt_out")),
+    ]
+    assert_turns(stack.settings.rest_webhook, new_sender("summary-question"), turns)
+
+
 # The policy answers after which the assistant offers each request, and the offer's button.
 BUTTONS = [
     ("correction", "how do I correct or delete my personal information?", "/request_correction"),
