@@ -161,9 +161,7 @@ class ActionAnswerPolicy(Action):
             if asks_for_help and not plainly_answered(answer):
                 dispatcher.utter_message(response="utter_help")
                 return []
-            kind, events = reply_to(dispatcher, tracker, answer)
-        count_reply(kind)
-        return events
+            return reply_to(dispatcher, tracker, answer)
 
 
 def request_open(tracker: Tracker) -> bool:
@@ -181,11 +179,18 @@ def plainly_answered(answer: Answer) -> bool:
     return answer.answerable and answer.covered and not answer.close_call
 
 
-def reply_to(
+def reply_to(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[EventType]:
+    """Say what the policy says about ``answer``'s question, count the reply by its kind;
+    the events that remember it."""
+    kind, events = say(dispatcher, tracker, answer)
+    count_reply(kind)
+    return events
+
+
+def say(
     dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
 ) -> tuple[str, list[EventType]]:
-    """Say what the policy says about ``answer``'s question; the kind of reply (a metric
-    label) and the events that remember it."""
+    """The reply to ``answer``: its kind (a metric label) and the events that remember it."""
     if not answer.answerable:
         # The classifier's "not a privacy question" stands only when the policy agrees:
         # "Do I have to make an account to buy a camera?" sounds like shopping.
@@ -222,9 +227,7 @@ class ActionNextBestAnswer(Action):
                 answer = ask(meant, None)
                 # Only a plain answer: "no, that's wrong" asks nothing of its own.
                 if plainly_answered(answer):
-                    kind, events = reply_to(dispatcher, tracker, answer)
-                    count_reply(kind)
-                    return events
+                    return reply_to(dispatcher, tracker, answer)
         question = tracker.get_slot("last_question")
         offered = list(tracker.get_slot("answered_clauses") or [])
         if not question or not offered:
