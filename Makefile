@@ -23,7 +23,7 @@ export PYTHONPATH := $(CURDIR)
 PIP_NOISE := ^WARNING: Location 'file:
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
-INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/*)
+INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/* data/nlu/*.yml)
 
 .PHONY: help setup browser cluster-deps run cluster test unit lint format validate story-test pytest index train ask eval requests forget bench loadtest soak lock clean
 
@@ -69,7 +69,7 @@ cluster-deps: $(CLUSTER_DEPS)  ## install Debian's redis-server and haproxy, if 
 $(INDEX_STAMP): $(ACTIONS_ENV)/.installed $(INDEX_INPUTS)
 	@$(PYTHON) -m knowledge build >&2
 
-index: $(ACTIONS_ENV)/.installed  ## (re)build the clause index if the policy, parser or model changed
+index: $(ACTIONS_ENV)/.installed  ## (re)build the index, fine-tuning the question encoder if its training data changed
 	@$(PYTHON) -m knowledge build
 
 $(MODEL_STAMP): $(RASA_ENV)/.installed $(TRAINING_INPUTS)
@@ -90,7 +90,7 @@ cluster: setup cluster-deps  ## make run on PostgreSQL, Redis and HAProxy: sever
 ask: $(INDEX_STAMP)  ## ask the index: make -s ask Q='...', or questions one a line on stdin
 	@$(PYTHON) -m knowledge ask $(if $(Q),"$$Q")
 
-eval: $(INDEX_STAMP) $(MODEL_STAMP)  ## retrieval figures, then answers end to end over REST, on every question set
+eval: $(INDEX_STAMP) $(MODEL_STAMP)  ## retrieval figures on every set, then development and held-out sets end to end over REST
 	@$(PYTHON) -m knowledge eval
 	@$(PYTHON) -m tools.answer_eval
 

@@ -27,6 +27,9 @@ KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DEFAULT_POLICY = KNOWLEDGE_DIR / "policy" / "jessops-privacy-policy-2012-09-19.md"
 # Customer-worded questions with the clauses that answer them (knowledge/evaluation.py).
 QUESTION_SETS = KNOWLEDGE_DIR / "evaluation"
+# The Rasa NLU's training messages: those of intents that ask the policy nothing
+# (greetings, help, shopping...) also teach the question encoder "no clause answers".
+NLU_DATA = PROJECT_ROOT / "data" / "nlu"
 _TRUE = {"1", "true", "yes", "on"}
 
 

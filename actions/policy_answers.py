@@ -14,13 +14,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import retriever
+from actions.knowledge_base import pipeline
 from data_requests.form_questions import about_the_request
 from data_requests.kinds import offers_after
-from knowledge.clauses import PATH_SEPARATOR
-from knowledge.retrieval import Answer, Hit
+from knowledge.answering.pipeline import Answer, Hit
 from monitoring.metrics import (
-    DID_YOU_MEAN,
     DOES_NOT_SAY,
     POLICY_ANSWER_SECONDS,
     QUOTE,
@@ -43,10 +41,8 @@ _AFTER_REJECTION = re.compile(r"^[^.!?,;:]+[.!?,;:]+\s*(?P<meant>\S.*)$")
 _FOLLOW_UP_MAX_WORDS = 12
 # A question this short ("how can I tell?") has no topic of its own.
 _BARE_MAX_WORDS = 4
-CHOICES = 2
 OUT_OF_SCOPE = "out_of_scope"
 HELP = "help"
-BUTTON_TEXT_LIMIT = 60
 
 
 def follows_up(question: str, previous: str | None) -> bool:
@@ -72,7 +68,7 @@ def question_after_rejection(text: str) -> str | None:
 
 def ask(question: str, previous: str | None) -> Answer:
     """Search the policy for ``question``, read with ``previous`` when it follows up."""
-    return retriever().ask(question, previous=previous if follows_up(question, previous) else None)
+    return pipeline().ask(question, previous=previous if follows_up(question, previous) else None)
 
 
 def utter_hit(dispatcher: CollectingDispatcher, hit: Hit) -> None:
@@ -98,22 +94,6 @@ def offer_requests(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit)
     if kinds and not request_open(tracker):
         buttons = [{"title": kind.button, "payload": f"/{kind.intent}"} for kind in kinds]
         dispatcher.utter_message(response="utter_offer_request", buttons=buttons)
-
-
-def offer_choice(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
-    """Two clauses fit about equally well: let the customer pick instead of guessing."""
-    buttons = [
-        {
-            "title": f"{h.clause.section.split(PATH_SEPARATOR)[-1]}: {short(h.quote)}",
-            "payload": f'/choose_clause{{"clause_id": "{h.clause.id}"}}',
-        }
-        for h in hits
-    ]
-    dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
-
-
-def short(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def remember(answer: Answer, offered: list[str]) -> list[EventType]:
@@ -175,8 +155,8 @@ def intent_of(tracker: Tracker) -> str | None:
 
 
 def plainly_answered(answer: Answer) -> bool:
-    """The policy answers the question outright: no silence, hedge or choice."""
-    return answer.answerable and answer.covered and not answer.close_call
+    """The policy answers the question outright: neither silent nor "does not say"."""
+    return answer.verdict == "answer"
 
 
 def reply_to(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[EventType]:
@@ -203,9 +183,6 @@ def say(
         # On the topic of a clause that does not answer it: say so, show the clause.
         utter_does_not_say(dispatcher, answer.hits[0])
         return DOES_NOT_SAY, remember(answer, [answer.hits[0].clause.id])
-    if answer.close_call:
-        offer_choice(dispatcher, answer.hits[:CHOICES])
-        return DID_YOU_MEAN, remember(answer, [])
     utter_hit(dispatcher, answer.hits[0])
     offer_requests(dispatcher, tracker, answer.hits[0])
     return QUOTE, remember(answer, [answer.hits[0].clause.id])
@@ -233,31 +210,10 @@ class ActionNextBestAnswer(Action):
         if not question or not offered:
             dispatcher.utter_message(response="utter_no_more_answers")
             return []
-        answer = retriever().ask(question)
+        answer = pipeline().ask(question)
         fresh = [h for h in answer.hits if h.clause.id not in offered]
         if not answer.answerable or not fresh:
             dispatcher.utter_message(response="utter_no_more_answers")
             return [SlotSet("answered_clauses", [])]
         utter_hit(dispatcher, fresh[0])
         return [SlotSet("answered_clauses", [*offered, fresh[0].clause.id])]
-
-
-class ActionQuoteClause(Action):
-    """Quote the clause the customer picked from a "Did you mean" choice."""
-
-    def name(self) -> str:
-        return "action_quote_clause"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        clause_id = next(tracker.get_latest_entity_values("clause_id"), None)
-        question = tracker.get_slot("last_question") or ""
-        hit = retriever().hit_for(clause_id, question) if clause_id else None
-        if hit is None:
-            dispatcher.utter_message(response="utter_no_more_answers")
-            return []
-        utter_hit(dispatcher, hit)
-        offer_requests(dispatcher, tracker, hit)
-        offered = list(tracker.get_slot("answered_clauses") or [])
-        return [SlotSet("answered_clauses", [*offered, hit.clause.id])]

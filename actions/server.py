@@ -24,7 +24,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.knowledge_base import retriever
+from actions.knowledge_base import pipeline
 from data_requests.outbox import OutboxUnavailable, RequestStore, opened_once
 from monitoring.logs import fields, turn, use_json_lines
 from monitoring.readiness import BackgroundCheck
@@ -101,7 +101,7 @@ def main() -> None:
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
     use_json_lines()
-    retriever()
+    pipeline()
     executor = SelectiveDomainExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     app = create_app(executor, cors_origins=None)

@@ -1,4 +1,5 @@
-"""Build the clause index: embed, write, calibrate answerability, then the manifest."""
+"""Build the clause index: embed the policy, train the question encoder (when its inputs
+changed), choose the thresholds on the development sets, then write the manifest."""
 
 from __future__ import annotations
 
@@ -6,29 +7,23 @@ import time
 
 import numpy as np
 
-from knowledge.clauses import is_table_of_contents
-from knowledge.embedding import Encoder
-from knowledge.evaluation import NEAR_SET, calibrate, calibrate_coverage, load_questions
-from knowledge.index import Inputs, Manifest, read_index, staleness, write_pieces, write_vectors
-from knowledge.retrieval import Retriever
-from knowledge.sentences import split_sentences
+from knowledge.answering.answerability import THRESHOLDS_FILE
+from knowledge.answering.pipeline import Pipeline
+from knowledge.answering.reader import READER_FILE, Head
+from knowledge.embedding import Encoder, QuestionEncoder
+from knowledge.index import Inputs, Manifest, read_index, staleness, write_vectors
+from knowledge.training.cache import train_if_changed
+from knowledge.training.examples import Example, training_examples
+from knowledge.training.thresholds import choose_thresholds
 from settings import KnowledgeSettings
 
 
-def _view_pieces(encoder: Encoder, inputs: Inputs, sentences: list[list[str]]) -> list[np.ndarray]:
-    """The word-piece states of every view, in :meth:`Inputs.views` order: a clause read
-    sentence by sentence (as quotes are picked), then each alias whole.
-
-    They are read by the question encoder, as questions are, so they compare like for
-    like. A table of contents is left out: it holds the words of every question ("who
-    do I email with questions regarding this privacy policy?") and answers none.
-    """
-    pieces = []
-    for clause, group in zip(inputs.policy.clauses, sentences, strict=True):
-        said = [s for s in group if not is_table_of_contents(s)] or group
-        pieces.append(np.concatenate([encoder.read(s).pieces for s in said]))
-        pieces += [encoder.read(alias).pieces for alias in inputs.aliases.get(clause.id, ())]
-    return pieces
+def examples_of(inputs: Inputs) -> list[Example]:
+    """The train sets and aliases; each silent topic, and each NLU message that asks the
+    policy nothing, as a question no clause answers."""
+    examples = training_examples(list(inputs.policy.clauses), inputs.aliases)
+    nothing = [*inputs.silent_topics, *inputs.not_policy]
+    return examples + [Example(text, ()) for text in nothing]
 
 
 def build(
@@ -39,35 +34,37 @@ def build(
         return {"built": False, "index_dir": str(settings.index_dir)}
     started = time.perf_counter()
     inputs = Inputs.read(settings)
+    # Hashed before anything is trained: code edited while a build runs makes it stale.
+    manifest = Manifest.expected(settings, inputs)
     encoder = encoder or Encoder.from_settings(settings)
-    if encoder.folder != settings.index_dir:
-        raise ValueError(f"The encoder's folder is {encoder.folder}, not {settings.index_dir}.")
-    view_texts, _ = inputs.views()
-    sentences = [split_sentences(c.text) for c in inputs.policy.clauses]
     folder = settings.index_dir
-    write_vectors(
-        folder,
-        inputs,
-        encoder.encode(view_texts),
-        sentences,
-        encoder.encode([s for group in sentences for s in group]),
-        encoder.encode(list(inputs.silent_topics)),
-        encoder.encode([q.question for q in load_questions(NEAR_SET)]),
+    view_texts, owners = inputs.views()
+    view_vectors = encoder.encode(view_texts)
+    owner = np.asarray(owners)
+    # Each clause's views are its own words, then its sentences (Inputs.views).
+    sentence_rows = np.flatnonzero(np.r_[False, owner[1:] == owner[:-1]])
+    write_vectors(folder, inputs, view_vectors, inputs.sentences(), view_vectors[sentence_rows])
+    training = train_if_changed(
+        folder, encoder, view_vectors, owner, sentence_rows, examples_of(inputs)
     )
-    encoder.export()  # the question encoder, before calibration asks questions
-    write_pieces(folder, _view_pieces(encoder, inputs, sentences))
-    (folder / "answerability.json").unlink(missing_ok=True)
-    (folder / "coverage.json").unlink(missing_ok=True)
-    answerability = calibrate(Retriever(read_index(folder), encoder))
-    answerability.save(folder / "answerability.json")
-    retriever = Retriever(read_index(folder), encoder, answerability=answerability)
-    calibrate_coverage(retriever).save(folder / "coverage.json")
+    pipeline = Pipeline(
+        read_index(folder),
+        QuestionEncoder(folder, threads=settings.threads),
+        Head.load(folder / READER_FILE),
+    )
+    thresholds = choose_thresholds(pipeline)
+    thresholds.save(folder / THRESHOLDS_FILE, chosen_on="development sets (sets.yml)")
     # The manifest goes last: a build that died half-way leaves the index stale, not wrong.
-    Manifest.expected(settings, inputs).write(folder)
+    manifest.write(folder)
     return {
         "built": True,
         "index_dir": str(folder),
         "clauses": len(inputs.policy.clauses),
         "vectors": len(view_texts),
+        "training": training,
+        "thresholds": {
+            "answer_below": thresholds.answer_below,
+            "topic_from": thresholds.topic_from,
+        },
         "seconds": round(time.perf_counter() - started, 2),
     }

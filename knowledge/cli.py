@@ -3,7 +3,7 @@
 python -m knowledge build [--force]
 python -m knowledge ask "Do you sell my data?"      # one JSON object
 printf 'q1\\nq2\\n' | python -m knowledge ask        # one JSON object per line
-python -m knowledge eval [--set dev|heldout]
+python -m knowledge eval                            # retrieval figures per set
 python -m knowledge clauses                         # the clauses, one JSON per line
 """
 
@@ -40,11 +40,11 @@ def cmd_build(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
-    from knowledge.retrieval import Retriever
+    from knowledge.answering.pipeline import Pipeline
 
-    retriever = Retriever.from_settings(settings)
+    pipeline = Pipeline.from_settings(settings)
     for question in _questions(args):
-        _print(retriever.ask(question).as_json())
+        _print(pipeline.ask(question).as_json())
     return 0
 
 
@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="answer questions (argument, or one per stdin line)")
     a.add_argument("question", nargs="*")
     a.set_defaults(run=cmd_ask)
-    e = sub.add_parser("eval", help="compare retriever configurations on the question sets")
+    e = sub.add_parser("eval", help="retrieval figures on every question set")
     e.set_defaults(run=cmd_eval)
     c = sub.add_parser("clauses", help="list the clauses")
     c.set_defaults(run=cmd_clauses)

@@ -1,9 +1,11 @@
 """Sentence embeddings with all-MiniLM-L6-v2, loaded from disk and never from a hub.
 
-Texts in bulk (clauses, sentences: at index build) go through sentence-transformers on
-torch. One question at a time (every customer turn) goes through the same transformer
-exported to ONNX at index build and run by ONNX Runtime: about 40% less time than torch,
-the same vectors to within 1e-6, and the action server never loads torch.
+Two towers share the base model's architecture. The policy's texts (clauses, sentences,
+aliases: at index build) are embedded by the base model on torch (:class:`Encoder`).
+Questions (every customer turn) go through the question encoder that
+``knowledge.training`` fine-tuned from the base model, exported to ONNX at build and run
+by ONNX Runtime (:class:`QuestionEncoder`): about 40% less time than torch, and the
+action server never loads torch.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,67 +38,109 @@ OFFLINE_ENVIRONMENT = {
 
 # What the tokenizer gives a BERT model, in the order the exported transformer takes them.
 TRANSFORMER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-# The question encoder in the index folder, written by :meth:`Encoder.export`.
+# The question encoder in the index folder, written by :func:`export_question_encoder`.
 QUESTION_MODEL = "minilm.onnx"
 QUESTION_TOKENIZER = "minilm-tokenizer.json"
-# Readings of this many recent distinct questions are kept (a vector and the states of
-# some 10-30 word pieces, 384 floats each: 15-50 MB).
+# The vectors of this many recent distinct questions are kept (384 floats each: 1.5 MB).
 RECENT_QUESTIONS = 1024
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One text as the transformer read it: its sentence vector, and each word piece's
-    state in context (what ``knowledge.retrieval`` compares word by word with a clause).
-    Both L2-normalised and read-only; [CLS] and [SEP] are left out of ``pieces``."""
-
-    vector: np.ndarray
-    pieces: np.ndarray
-    piece_word: tuple[int, ...]  # the index in ``words`` of each piece's word
-    words: tuple[str, ...]
-
-
 class Encoder:
-    """Turns texts into L2-normalised vectors, so inner product is cosine similarity.
+    """The base model on torch: embeds the policy's texts in bulk, and is the starting
+    point of the question encoder's fine-tuning. Only the index build uses it."""
 
-    ``folder`` is the index folder holding the question encoder; only ``encode_one``
-    needs it, and only ``encode`` and ``export`` load torch.
-    """
-
-    def __init__(self, model: str, folder: Path, *, threads: int | None = None) -> None:
+    def __init__(self, model: str, *, threads: int | None = None) -> None:
         for name, value in OFFLINE_ENVIRONMENT.items():
             os.environ.setdefault(name, value)
         self.model_name = model
-        self.folder = folder
         self.threads = threads
-        self._recent = lru_cache(maxsize=RECENT_QUESTIONS)(self._read_one)
 
     @classmethod
     def from_settings(cls, settings: KnowledgeSettings) -> Encoder:
-        return cls(settings.model, settings.index_dir, threads=settings.threads)
+        return cls(settings.model, threads=settings.threads)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self._model.encode(
+        """L2-normalised vectors, so that inner product is cosine similarity."""
+        vectors = self.model.encode(
             texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def encode_one(self, text: str) -> np.ndarray:
-        """One question's vector, the same as ``encode([text])[0]``, read-only."""
-        return self.read(text).vector
+    @cached_property
+    def model(self) -> SentenceTransformer:
+        return self.load()
 
-    def read(self, text: str) -> Reading:
-        """One question read by the transformer on ONNX Runtime.
+    def load(self) -> SentenceTransformer:
+        """A fresh copy of the base model, on ``threads`` threads too: with torch's
+        default (one per core) the index build took 31-50 s here instead of 20-24 s."""
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        return SentenceTransformer(self.model_name, device="cpu")
+
+
+def export_question_encoder(model: SentenceTransformer, folder: Path) -> None:
+    """Write ``model``'s transformer as ONNX (any question length) and its tokenizer set
+    up as the model uses it, for :class:`QuestionEncoder`."""
+    import torch
+
+    class LastHiddenState(torch.nn.Module):
+        """The transformer with positional inputs and one output, as export needs."""
+
+        def __init__(self, transformer: torch.nn.Module) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+            named = dict(zip(TRANSFORMER_INPUTS, inputs, strict=True))
+            return self.transformer(**named).last_hidden_state
+
+    folder.mkdir(parents=True, exist_ok=True)
+    features = model.preprocess(["Do you sell my data?"])
+    axes = {0: "batch", 1: "sequence"}
+    # The TorchScript-based exporter: the newer one (dynamo) needs onnxscript. It warns
+    # of branches fixed while tracing, which hold for unpadded questions.
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            LastHiddenState(model[0].auto_model).eval(),
+            tuple(features[name] for name in TRANSFORMER_INPUTS),
+            str(folder / QUESTION_MODEL),
+            input_names=list(TRANSFORMER_INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=dict.fromkeys((*TRANSFORMER_INPUTS, "last_hidden_state"), axes),
+            opset_version=17,
+            dynamo=False,
+        )
+    tokenizer = model.tokenizer.backend_tokenizer
+    tokenizer = type(tokenizer).from_str(tokenizer.to_str())  # a copy: the model's is stateful
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(model.max_seq_length)
+    tokenizer.save(str(folder / QUESTION_TOKENIZER))
+
+
+class QuestionEncoder:
+    """The fine-tuned question encoder in ``folder`` (the index folder), on ONNX Runtime."""
+
+    def __init__(self, folder: Path, *, threads: int | None = None) -> None:
+        self.folder = folder
+        self.threads = threads
+        self._recent = lru_cache(maxsize=RECENT_QUESTIONS)(self._encode)
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """One question's L2-normalised vector, read-only.
 
         The forward pass is most of a question's time, and many customers ask the same
-        things (the widget's suggested questions verbatim), so the readings of recent
-        questions are kept, keyed by the text as the tokenizer sees it.
+        things (the widget's suggested questions verbatim), so recent questions' vectors
+        are kept, keyed by the text as the tokenizer sees it.
         """
         key = " ".join(text.split())
         normalizer = self._tokenizer.normalizer
         return self._recent(normalizer.normalize_str(key) if normalizer else key)
 
-    def _read_one(self, text: str) -> Reading:
+    def _encode(self, text: str) -> np.ndarray:
         """The transformer, then the model's mean pooling and L2 normalisation; one
         question has no padding, so the mean is over every token."""
         encoding = self._tokenizer.encode(text)
@@ -107,72 +150,9 @@ class Encoder:
             for name, values in zip(TRANSFORMER_INPUTS, tokens, strict=True)
         }
         (hidden,) = self._session.run(None, feeds)
-        hidden = hidden[0]
-        inner = [i for i, word in enumerate(encoding.word_ids) if word is not None]
-        piece_word = tuple(encoding.word_ids[i] for i in inner)
-        count = max(piece_word, default=-1) + 1
-        reading = Reading(
-            vector=normalised(hidden.mean(axis=0)),
-            pieces=normalised(hidden[inner]),
-            piece_word=piece_word,
-            words=tuple(text[slice(*encoding.word_to_chars(w))] for w in range(count)),
-        )
-        for array in (reading.vector, reading.pieces):
-            array.setflags(write=False)  # shared by every later ask of the same question
-        return reading
-
-    def export(self) -> None:
-        """Write the question encoder into the index folder: the model's transformer as
-        ONNX (any question length) and its tokenizer set up as the model uses it."""
-        import torch
-
-        class LastHiddenState(torch.nn.Module):
-            """The transformer with positional inputs and one output, as export needs."""
-
-            def __init__(self, transformer: torch.nn.Module) -> None:
-                super().__init__()
-                self.transformer = transformer
-
-            def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-                named = dict(zip(TRANSFORMER_INPUTS, inputs, strict=True))
-                return self.transformer(**named).last_hidden_state
-
-        self.folder.mkdir(parents=True, exist_ok=True)
-        features = self._model.preprocess(["Do you sell my data?"])
-        axes = {0: "batch", 1: "sequence"}
-        # The TorchScript-based exporter: the newer one (dynamo) needs onnxscript. It
-        # warns of branches fixed while tracing, which hold for unpadded questions.
-        with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                LastHiddenState(self._model[0].auto_model).eval(),
-                tuple(features[name] for name in TRANSFORMER_INPUTS),
-                str(self.folder / QUESTION_MODEL),
-                input_names=list(TRANSFORMER_INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes=dict.fromkeys((*TRANSFORMER_INPUTS, "last_hidden_state"), axes),
-                opset_version=17,
-                dynamo=False,
-            )
-        tokenizer = self._model.tokenizer.backend_tokenizer
-        tokenizer = type(tokenizer).from_str(tokenizer.to_str())  # a copy: the model's is stateful
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(self._model.max_seq_length)
-        tokenizer.save(str(self.folder / QUESTION_TOKENIZER))
-        vars(self).pop("_session", None)  # a rebuilt index is read afresh
-        vars(self).pop("_tokenizer", None)
-        self._recent.cache_clear()
-
-    @cached_property
-    def _model(self) -> SentenceTransformer:
-        """The model on torch, on ``threads`` threads too: with torch's default (one per
-        core) the index build took 31-50 s here instead of 20-24 s, the other core busy."""
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        if self.threads:
-            torch.set_num_threads(self.threads)
-        return SentenceTransformer(self.model_name, device="cpu")
+        vector = normalised(hidden[0].mean(axis=0))
+        vector.setflags(write=False)  # shared by every later ask of the same question
+        return vector
 
     @cached_property
     def _tokenizer(self) -> Tokenizer:

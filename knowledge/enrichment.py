@@ -1,8 +1,9 @@
 """Customer-language aliases for clauses, kept in ``enrichment.yml`` beside this file.
 
 Customers say "delete" where the policy says "deactivate" and "spam" where it says
-"communications". Each alias becomes one more search vector for its clause and is added
-to the clause's keyword text; the customer is only ever shown the policy's own words.
+"communications". Each alias is a training question for its clause: the question encoder
+learns from them (``knowledge.training.examples``); the customer is only ever shown the
+policy's own words.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
-from knowledge.wording import in_policy_words
 
 Aliases = dict[str, tuple[str, ...]]
 
@@ -24,8 +23,4 @@ def load_aliases(path: Path, clause_ids: set[str]) -> Aliases:
     unknown = set(data) - clause_ids
     if unknown:
         raise ValueError(f"{path} names clauses the policy no longer has: {sorted(unknown)}")
-    # Said in the policy's words, as questions are (knowledge/wording.py).
-    return {
-        clause_id: tuple(in_policy_words(str(a)) for a in aliases or ())
-        for clause_id, aliases in data.items()
-    }
+    return {clause_id: tuple(str(a) for a in aliases or ()) for clause_id, aliases in data.items()}

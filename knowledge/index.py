@@ -1,22 +1,16 @@
-"""The clause index on disk: FAISS vectors, a metadata sidecar, a manifest.
+"""The clause index on disk: FAISS vectors, a metadata sidecar, the trained models, a manifest.
 
 Layout of the index folder::
 
-    clauses.faiss       IndexFlatIP over normalised vectors (cosine similarity): for each
-                        clause one vector of its text, then one per alias (enrichment.yml)
-    sentences.npy       one normalised vector per sentence, for quoting the right sentences
-    silent.npy          one vector per topic the policy is silent on (silent_topics.yml)
-    near.npy            one vector per near-topic development question (dev-near.jsonl)
-    pieces.npy          the word pieces in context of each vector's text (a clause read
-    piece_offsets.npy   sentence by sentence, an alias whole) by the question encoder, in
-                        clauses.faiss's order: where each one's pieces start and end
-    clauses.json        sidecar: the clauses, their aliases and sentences, the policy date
-    answerability.json  the fitted "does the policy answer this?" model
-    coverage.json       the fitted "does the first clause answer it, or only touch on it?" model
-    minilm.onnx         the model's transformer for one question at a time (ONNX Runtime),
-    minilm-tokenizer.json  and its tokenizer: exported from the weights of model_sha256
-    manifest.json       what the index was built from (hashes of every input, and of the
-                        code that fitted the models)
+    clauses.faiss         IndexFlatIP over the base model's normalised vectors of each
+                          clause's texts: its own words, then each of its sentences
+    sentences.npy         the sentences' vectors again, for picking what to quote
+    clauses.json          sidecar: the clauses, their sentences, the policy date
+    minilm.onnx           the fine-tuned question encoder (ONNX Runtime)
+    minilm-tokenizer.json   and its tokenizer
+    reader.json           its trained head ("none" logit, scale) and what it was trained on
+    thresholds.json       answer / does-not-say / silent cut-offs, chosen on development sets
+    manifest.json         what the index was built from (hashes of every input and the code)
 
 The manifest is written last and lets every reader tell a current index from a stale
 one without rebuilding it; ``knowledge.builder`` writes the rest.
@@ -31,30 +25,36 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import yaml
 
-from knowledge.answerability import Answerability, Coverage, load_silent_topics
+from knowledge import question_sets
 from knowledge.clauses import Clause, Policy, load_policy
 from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
-from settings import QUESTION_SETS, KnowledgeSettings
+from settings import KNOWLEDGE_DIR, NLU_DATA, KnowledgeSettings
 
-FORMAT_VERSION = 9  # 7: the question encoder (minilm.onnx); 8: word pieces; 9: aliases' too
+FORMAT_VERSION = 10  # 10: a fine-tuned question encoder and its reader head
 BUILD_HINT = "Build it with `make index` (or `python -m knowledge build`)."
-# The development sets the fitted models learn from (knowledge.evaluation).
-CALIBRATION_SETS = ("dev", "dev-evidence", "dev-near", "dev2", "dev2-near")
 
 
 def code_fingerprint() -> str:
-    """Hash of this package's code: the stored models are fitted on the retriever's own
-    rankings, so a changed ranking (a knob in ``RetrievalConfig``) calls for a new fit."""
+    """Hash of this package's code: a changed stage or training step calls for a rebuild
+    (the training itself is cached on its own inputs: ``knowledge.training.cache``)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(KNOWLEDGE_DIR.rglob("*.py")):
+        digest.update(str(path.relative_to(KNOWLEDGE_DIR)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
 class IndexNotReady(RuntimeError):
     """The index is missing or was built from another policy, parser or model."""
+
+
+def load_silent_topics(path: Path) -> tuple[str, ...]:
+    """Topics the policy never covers: taught to the reader as questions no clause answers."""
+    if not path.exists():
+        return ()
+    return tuple(str(t) for t in yaml.safe_load(path.read_text(encoding="utf-8")) or ())
 
 
 @dataclass(frozen=True)
@@ -64,32 +64,44 @@ class Inputs:
     policy: Policy
     aliases: Aliases
     silent_topics: tuple[str, ...]
+    not_policy: tuple[str, ...] = ()  # the NLU's messages that ask the policy nothing
 
     @classmethod
     def read(cls, settings: KnowledgeSettings) -> Inputs:
+        from knowledge.training.examples import not_policy_messages
+
         policy = load_policy(settings.policy_path)
         aliases = load_aliases(settings.enrichment_path, {c.id for c in policy.clauses})
-        return cls(policy, aliases, load_silent_topics(settings.silent_topics_path))
+        silent = load_silent_topics(settings.silent_topics_path)
+        return cls(policy, aliases, silent, not_policy_messages(NLU_DATA))
+
+    def sentences(self) -> list[list[str]]:
+        from knowledge.sentences import split_sentences
+
+        return [split_sentences(c.text) for c in self.policy.clauses]
 
     def views(self) -> tuple[list[str], list[int]]:
-        """Texts to embed for each clause (its own, then its aliases) and who owns each."""
+        """The texts that stand for each clause (its own words, then its sentences) and
+        the position of the clause each one stands for."""
         texts, owners = [], []
-        for position, clause in enumerate(self.policy.clauses):
-            for text in (clause.search_text, *self.aliases.get(clause.id, ())):
+        for position, (clause, said) in enumerate(
+            zip(self.policy.clauses, self.sentences(), strict=True)
+        ):
+            for text in (clause.search_text, *said):
                 texts.append(text)
                 owners.append(position)
         return texts, owners
 
     def digest(self) -> str:
         """Hash of all content: clauses (so parser changes count), aliases, silent topics,
-        and the questions the answerability model is fitted on."""
+        and the train and development sets the models and thresholds come from."""
+        learnt_from = [*question_sets.names("train"), *question_sets.names("development")]
         payload = json.dumps(
             {
                 "clauses": [[asdict(c), self.aliases.get(c.id, ())] for c in self.policy.clauses],
                 "silent": self.silent_topics,
-                "calibration": [
-                    (QUESTION_SETS / f"{name}.jsonl").read_text() for name in CALIBRATION_SETS
-                ],
+                "not_policy": self.not_policy,
+                "sets": [question_sets.manifest()[name].path.read_text() for name in learnt_from],
             },
             sort_keys=True,
         )
@@ -132,29 +144,16 @@ class Manifest:
 
 @dataclass(frozen=True)
 class ClauseIndex:
-    """A loaded index.
-
-    ``view_owner[v]`` is the position of the clause that vector ``v`` stands for, and
-    ``primary_view[v]`` is true for the vector of the clause's own text. The word-piece
-    states of view ``v`` are ``pieces[piece_offsets[v] : piece_offsets[v + 1]]``.
-    """
+    """A loaded index; ``view_owner[v]`` is the position of the clause vector ``v``
+    stands for."""
 
     clauses: tuple[Clause, ...]
-    aliases: tuple[tuple[str, ...], ...]
-    view_owner: np.ndarray
-    primary_view: np.ndarray
     sentences: tuple[tuple[str, ...], ...]
     sentence_offsets: tuple[int, ...]
-    sentence_owner: np.ndarray
+    view_owner: np.ndarray
     vectors: faiss.Index
     sentence_vectors: np.ndarray
-    silent_vectors: np.ndarray
-    pieces: np.ndarray
-    piece_offsets: np.ndarray
-    answerability: Answerability | None
     archived_on: str | None
-    coverage: Coverage | None = None
-    near_vectors: np.ndarray | None = None
 
     def sentence_vectors_of(self, position: int) -> np.ndarray:
         start = self.sentence_offsets[position]
@@ -189,67 +188,44 @@ def write_vectors(
     view_vectors: np.ndarray,
     sentences: list[list[str]],
     sentence_vectors: np.ndarray,
-    silent_vectors: np.ndarray,
-    near_vectors: np.ndarray,
 ) -> None:
-    """Write everything but the fitted models and the manifest."""
+    """Write the vectors and the sidecar (not the models, not the manifest)."""
     folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / "near.npy", near_vectors)
     index = faiss.IndexFlatIP(view_vectors.shape[1])
     index.add(view_vectors)
     faiss.write_index(index, str(folder / "clauses.faiss"))
     np.save(folder / "sentences.npy", sentence_vectors)
-    np.save(folder / "silent.npy", silent_vectors)
     sidecar = {
         "archived_on": inputs.policy.archived_on,
         "clauses": [
-            asdict(c) | {"aliases": inputs.aliases.get(c.id, ()), "sentences": s}
+            asdict(c) | {"sentences": s}
             for c, s in zip(inputs.policy.clauses, sentences, strict=True)
         ],
     }
     (folder / "clauses.json").write_text(json.dumps(sidecar, indent=1, ensure_ascii=False))
 
 
-def write_pieces(folder: Path, pieces: list[np.ndarray]) -> None:
-    """Write each view's word-piece states (``pieces[v]`` for vector ``v``)."""
-    np.save(folder / "pieces.npy", np.concatenate(pieces).astype(np.float32))
-    np.save(folder / "piece_offsets.npy", np.cumsum([0, *(len(p) for p in pieces)]))
-
-
 def read_index(folder: Path) -> ClauseIndex:
     """Read an index folder without checking it is current (see :func:`load`)."""
     sidecar = json.loads((folder / "clauses.json").read_text())
-    clauses, aliases, sentences, offsets = [], [], [], []
-    owners: list[int] = []
-    for position, entry in enumerate(sidecar["clauses"]):
+    clauses, sentences = [], []
+    for entry in sidecar["clauses"]:
         sentences.append(tuple(entry.pop("sentences")))
-        aliases.append(tuple(entry.pop("aliases")))
         clauses.append(
             Clause(
                 **entry | {"keywords": tuple(entry["keywords"]), "folded": tuple(entry["folded"])}
             )
         )
-        offsets.append(sum(len(s) for s in sentences[:-1]))
-        owners += [position] * (1 + len(aliases[-1]))
-    owner = np.asarray(owners)
-    calibration, coverage = folder / "answerability.json", folder / "coverage.json"
+    sizes = [len(s) for s in sentences]
     return ClauseIndex(
         clauses=tuple(clauses),
-        aliases=tuple(aliases),
-        view_owner=owner,
-        primary_view=np.r_[True, owner[1:] != owner[:-1]],
         sentences=tuple(sentences),
-        sentence_offsets=tuple(offsets),
-        sentence_owner=np.repeat(np.arange(len(sentences)), [len(g) for g in sentences]),
+        sentence_offsets=tuple(int(o) for o in np.cumsum([0, *sizes[:-1]])),
+        # Each clause's views are its own words, then its sentences (Inputs.views).
+        view_owner=np.repeat(np.arange(len(clauses)), [1 + n for n in sizes]),
         vectors=faiss.read_index(str(folder / "clauses.faiss")),
         sentence_vectors=np.load(folder / "sentences.npy"),
-        silent_vectors=np.load(folder / "silent.npy"),
-        pieces=np.load(folder / "pieces.npy"),
-        piece_offsets=np.load(folder / "piece_offsets.npy"),
-        answerability=Answerability.load(calibration) if calibration.exists() else None,
         archived_on=sidecar["archived_on"],
-        coverage=Coverage.load(coverage) if coverage.exists() else None,
-        near_vectors=np.load(folder / "near.npy") if (folder / "near.npy").exists() else None,
     )
 
 

@@ -22,9 +22,9 @@ from prometheus_client import Counter, Histogram
 PREFIX = "jessops"
 CHANNELS = frozenset({"rest", "slack", "socketio"})
 # What a customer's turn was answered with (docs/operations.md says what each means).
-QUOTE, DID_YOU_MEAN, DOES_NOT_SAY, SILENT = "quote", "did_you_mean", "does_not_say", "silent"
+QUOTE, DOES_NOT_SAY, SILENT = "quote", "does_not_say", "silent"
 FALLBACK, ERROR = "fallback", "error"
-REPLY_KINDS = frozenset({QUOTE, DID_YOU_MEAN, DOES_NOT_SAY, SILENT, FALLBACK, ERROR})
+REPLY_KINDS = frozenset({QUOTE, DOES_NOT_SAY, SILENT, FALLBACK, ERROR})
 SENT, RETRY, FAILED = "sent", "retry", "failed"
 RELAY_OUTCOMES = frozenset({SENT, RETRY, FAILED})
 OTHER = "other"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.answering.pipeline import Pipeline
 from knowledge.builder import build
 from knowledge.embedding import Encoder
-from knowledge.retrieval import RetrievalConfig, Retriever
 from settings import KnowledgeSettings
 from stack.services import PostgresServer, RedisServer, postgres, redis
 from tests.support.databases import new_database
@@ -34,8 +34,9 @@ def encoder(settings: KnowledgeSettings) -> Encoder:
 @pytest.fixture(scope="session")
 def built_index(settings: KnowledgeSettings, encoder: Encoder) -> Path:
     """The project's index copied in when it is current (make builds it from the current
-    code before any test runs), saving a second 25-second build; ``build`` rebuilds the
-    copy if it is missing or stale, so a test never reads an index of other inputs."""
+    code before any test runs), saving a second build; ``build`` rebuilds the copy if it
+    is missing or stale (reusing the trained question encoder when its inputs are the
+    same), so a test never reads an index of other inputs."""
     project_index = KnowledgeSettings.from_env().index_dir
     if project_index.is_dir():
         shutil.copytree(project_index, settings.index_dir, dirs_exist_ok=True)
@@ -44,15 +45,8 @@ def built_index(settings: KnowledgeSettings, encoder: Encoder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def retriever(settings: KnowledgeSettings, built_index: Path) -> Retriever:
-    return Retriever.from_settings(settings)
-
-
-@pytest.fixture(scope="session")
-def sentence_quoting_retriever(retriever: Retriever) -> Retriever:
-    """The same index, quoting clauses over 500 characters by their sentences: every
-    clause of this policy is quoted whole, so only this way is that path exercised."""
-    return Retriever(retriever.index, retriever.encoder, RetrievalConfig(whole_clause_chars=500))
+def pipeline(settings: KnowledgeSettings, built_index: Path) -> Pipeline:
+    return Pipeline.from_settings(settings)
 
 
 @pytest.fixture(scope="session")

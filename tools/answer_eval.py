@@ -7,25 +7,45 @@ own, sends each question as a customer would, and judges the reply the customer 
 - ``quote``: "From our privacy policy (...)" and a quote;
 - ``hedge``: "Our privacy policy doesn't say that..." with the closest clause and contacts;
 - ``silent``: "Our privacy policy doesn't cover that, so..." with the contacts;
-- ``choice``: the "did you mean" buttons;
 - ``out_of_scope``: "Our privacy policy doesn't cover that: I can only help with privacy
   questions..." (the NLU took the question for something other than privacy, and the
   policy search agreed);
 - ``away``: anything else (a greeting, the request form...): the NLU or the dialogue
   sent the question somewhere other than the policy answer.
 
-Per set it reports: for answerable questions the share *answered* (the reply quotes the
-answering sentence: it contains one of the evidence strings, after normalising
-whitespace, quotes and case; for the old sets without evidence, a whole sentence of an
-expected clause), routed away, offered a choice, hedged, refused as silent; for silent
-questions the share told the policy does not cover them (the silent or the out-of-scope
-reply), and the share told that or that it "does not say"; for near-topic questions the
-share hedged with the contacts; for follow-ups (two turns in one conversation) the share
-whose second reply quotes the evidence.
+The sets, their roles and schemas come from ``knowledge/evaluation/sets.yml`` (read by
+``knowledge.question_sets``). By default every development and held-out set is run, in
+the manifest's order; train sets only when named (``--sets``) or asked for by role
+(``--role train``): the models learnt them, so their figures flatter.
 
-Figures go to ``var/eval/answers.json``; a table and the worst cases are printed.
+A headline table comes first: the four figures the product's targets are set on, one
+row per set with its role, and a row pooling the questions (not the averages) of every
+held-out set run:
 
-    python -m tools.answer_eval [--sets dev,dev-evidence,...] [--show N]
+- plainly answered (target >= 0.92): answerable questions of the single-question sets
+  whose reply quotes the answering sentence;
+- right clause, told "doesn't say" (target <= 0.03): answerable questions whose reply is
+  the hedge although it quotes the answering sentence;
+- follow-ups answered (target >= 0.85): as plainly answered, for the follow-up sets;
+- unanswerable told so, with a contact (target >= 0.90): unanswerable questions (silent
+  and near-topic together) given the silent, out-of-scope or hedge reply with the
+  contacts.
+
+Then the full table. Per set it reports: for answerable questions the share *answered*
+(the reply quotes the answering sentence: it contains one of the evidence strings, after
+normalising whitespace, quotes and case; for the sets without evidence, a whole sentence
+of an expected clause), quoted another sentence, routed away, hedged (and hedged though
+it quoted the answering sentence), refused as silent; for silent questions the share
+told the policy does not cover them (the silent or the out-of-scope reply), and the
+share told that or that it "does not say"; for near-topic questions the share hedged
+with the contacts; for all unanswerable questions the headline figure above. Follow-ups
+(two turns in one conversation) are judged on their second reply.
+
+Figures go to ``var/eval/answers.json``, the replies to ``var/eval/answers-replies.json``
+(``--rejudge`` judges those again without a stack); the tables and the worst cases are
+printed.
+
+    python -m tools.answer_eval [--sets dev3,heldout,... | --role held-out] [--show N]
 """
 
 from __future__ import annotations
@@ -36,40 +56,30 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import requests
 
+from knowledge import question_sets
 from knowledge.clauses import load_policy
 from knowledge.evaluation import quotes_evidence
 from knowledge.sentences import split_sentences
-from settings import PROJECT_ROOT, QUESTION_SETS, KnowledgeSettings
+from settings import PROJECT_ROOT, KnowledgeSettings
 from tests.support.rest import new_sender
 from tests.support.stacks import stack_on_free_ports
 
 OUT = PROJECT_ROOT / "var" / "eval" / "answers.json"
 REPLIES = PROJECT_ROOT / "var" / "eval" / "answers-replies.json"
-DEV_SETS = (
-    "dev",
-    "dev-evidence",
-    "dev-near",
-    "dev-followups",
-    "dev2",
-    "dev2-near",
-    "dev2-followups",
-    "dev3",
-    "dev3-near",
-    "dev3-followups",
-    "dev-basics",
-    "dev-basics2",
-    "dev-basics3",
-    "dev-basics4",
-)
-HELDOUT_SETS = ("heldout", "heldout2", "heldout2-followups", "heldout-near")
-ALL_SETS = DEV_SETS + HELDOUT_SETS
 CONTACTS = ("webmaster@jessops.com", "cs@jessops.com", "0845 458 7005")
-KINDS = ("quote", "hedge", "silent", "choice", "out_of_scope", "away")
+KINDS = ("quote", "hedge", "silent", "out_of_scope", "away")
+# The replies that tell a customer the policy does not answer them.
+TELLS_UNANSWERABLE = frozenset({"silent", "out_of_scope", "hedge"})
+# Train sets are left out unless asked for: the models learnt them.
+DEFAULT_ROLES: tuple[question_sets.Role, ...] = ("development", "held-out")
+POOLED = "held-out, all"
 TIMEOUT_S = 60
 
 
@@ -83,8 +93,6 @@ def kind_of(text: str) -> str:
         return "out_of_scope"
     if says_policy_silent(text):
         return "silent"
-    if "Which did you mean?" in text:
-        return "choice"
     return "away"
 
 
@@ -111,23 +119,33 @@ class Case:
     def answerable(self) -> bool:
         return bool(self.expected)
 
+    @property
+    def reply(self) -> str:
+        """The reply judged: the last, so a follow-up is judged on its second turn."""
+        return self.replies[-1]
 
-def load_cases(name: str) -> list[Case]:
-    cases = []
-    for line in (QUESTION_SETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        turns = row.get("turns") or [row["question"]]
-        cases.append(
-            Case(
-                turns=turns,
-                expected=list(row.get("expected", [])),
-                evidence=list(row.get("evidence", [])),
-                near="near" in row,
-            )
+    @property
+    def kind(self) -> str:
+        return kind_of(self.reply)
+
+
+def cases_of(name: str) -> list[Case]:
+    """A set's questions as cases, read through the one manifest whatever the schema."""
+    return [
+        Case(
+            turns=list(q.turns),
+            expected=list(q.expected),
+            evidence=list(q.evidence),
+            near=bool(q.near),
         )
-    return cases
+        for q in question_sets.load(name)
+    ]
+
+
+class SentencesOf(Protocol):
+    """Where the judge finds an expected clause's sentences (a stub will do in tests)."""
+
+    def of(self, clause_id: str) -> list[str]: ...
 
 
 class ClauseSentences:
@@ -163,83 +181,225 @@ def share(count: int, total: int) -> float | None:
     return round(count / total, 4) if total else None
 
 
-def judge(name: str, cases: list[Case], sentences: ClauseSentences, show: int) -> dict:
-    """The figures of one set and its worst cases."""
-    answerable = [c for c in cases if c.answerable]
-    unanswered = [c for c in cases if not c.answerable and not c.near]
-    near = [c for c in cases if c.near]
-    kinds = {c: kind_of(c.replies[-1]) for c in cases}
+def quotes_answer(case: Case, sentences: SentencesOf) -> bool:
+    """The reply holds the answering text: an evidence string or, for the sets without
+    evidence, a whole sentence of an expected clause; whatever kind of reply it is."""
+    evidence = case.evidence or [s for i in case.expected for s in sentences.of(i)]
+    return quotes_evidence(case.reply, evidence)
 
-    def right(case: Case) -> bool:
-        reply = case.replies[-1]
-        if kinds[case] != "quote":
-            return False
-        evidence = case.evidence or [s for i in case.expected for s in sentences.of(i)]
-        return quotes_evidence(reply, evidence)
 
-    def count(group: list[Case], test) -> int:
-        return sum(1 for c in group if test(c))
+def right(case: Case, sentences: SentencesOf) -> bool:
+    """Answered: quoted, and the quote is the answering text."""
+    return case.kind == "quote" and quotes_answer(case, sentences)
 
-    n = len(answerable)
-    figures: dict = {
-        "questions": len(cases),
-        "answerable": n,
-        "silent": len(unanswered),
-        "near": len(near),
-        "judged_by": "evidence" if any(c.evidence for c in answerable) else "clause",
-        "answered": share(count(answerable, right), n),
-        "quoted_other": share(count(answerable, lambda c: kinds[c] == "quote" and not right(c)), n),
-        "routed_away": share(count(answerable, lambda c: kinds[c] in ("away", "out_of_scope")), n),
-        "did_you_mean": share(count(answerable, lambda c: kinds[c] == "choice"), n),
-        "hedged": share(count(answerable, lambda c: kinds[c] == "hedge"), n),
-        "refused": share(count(answerable, lambda c: kinds[c] == "silent"), n),
-        "silent_recall": share(
-            count(unanswered, lambda c: says_policy_silent(c.replies[-1])), len(unanswered)
-        ),
-        "silent_out_of_scope": share(
-            count(unanswered, lambda c: kinds[c] == "out_of_scope"), len(unanswered)
-        ),
-        "silent_not_answered": share(
-            count(
-                unanswered,
-                lambda c: says_policy_silent(c.replies[-1]) or kinds[c] == "hedge",
-            ),
-            len(unanswered),
-        ),
-        "silent_routed_away": share(
-            count(unanswered, lambda c: kinds[c] == "away"), len(unanswered)
-        ),
-        "near_hedged": share(
-            count(near, lambda c: kinds[c] == "hedge" and has_contacts(c.replies[-1])), len(near)
-        ),
-        "near_not_answered": share(
-            count(near, lambda c: kinds[c] in ("hedge", "silent") and has_contacts(c.replies[-1])),
-            len(near),
-        ),
-        "near_quoted": share(count(near, lambda c: kinds[c] == "quote"), len(near)),
+
+def hedged_right_clause(case: Case, sentences: SentencesOf) -> bool:
+    """Told the policy "doesn't say" while showing the very text that says it."""
+    return case.kind == "hedge" and quotes_answer(case, sentences)
+
+
+def told_unanswerable(case: Case) -> bool:
+    """An unanswerable question told so (silent, out-of-scope or hedge) with a contact to
+    ask instead (the out-of-scope reply names customer service, not the webmaster)."""
+    return case.kind in TELLS_UNANSWERABLE and any(c in case.reply for c in CONTACTS)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count out of a total: sets are pooled by adding these, never by averaging shares."""
+
+    count: int = 0
+    total: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.count + other.count, self.total + other.total)
+
+    @property
+    def share(self) -> float | None:
+        return share(self.count, self.total)
+
+
+def tally(group: list[Case], test: Callable[[Case], bool]) -> Tally:
+    return Tally(sum(1 for c in group if test(c)), len(group))
+
+
+@dataclass(frozen=True)
+class Groups:
+    """A set's cases by what a right reply to them is."""
+
+    answerable: list[Case]
+    silent: list[Case]
+    near: list[Case]
+
+    @property
+    def unanswerable(self) -> list[Case]:
+        return self.silent + self.near
+
+
+def groups(cases: list[Case]) -> Groups:
+    return Groups(
+        answerable=[c for c in cases if c.answerable],
+        silent=[c for c in cases if not c.answerable and not c.near],
+        near=[c for c in cases if c.near],
+    )
+
+
+def answerable_tallies(group: list[Case], sentences: SentencesOf) -> dict[str, Tally]:
+    return {
+        "answered": tally(group, lambda c: right(c, sentences)),
+        "quoted_other": tally(group, lambda c: c.kind == "quote" and not right(c, sentences)),
+        "routed_away": tally(group, lambda c: c.kind in ("away", "out_of_scope")),
+        "hedged": tally(group, lambda c: c.kind == "hedge"),
+        "hedged_right_clause": tally(group, lambda c: hedged_right_clause(c, sentences)),
+        "refused": tally(group, lambda c: c.kind == "silent"),
     }
-    worst = [c for c in answerable if not right(c)]
-    worst += [c for c in unanswered if not says_policy_silent(c.replies[-1])]
-    worst += [c for c in near if kinds[c] != "hedge"]
-    figures["worst"] = [
+
+
+def unanswerable_tallies(g: Groups) -> dict[str, Tally]:
+    def hedged_with_contacts(c: Case) -> bool:
+        return c.kind == "hedge" and has_contacts(c.reply)
+
+    return {
+        "silent_recall": tally(g.silent, lambda c: says_policy_silent(c.reply)),
+        "silent_out_of_scope": tally(g.silent, lambda c: c.kind == "out_of_scope"),
+        "silent_not_answered": tally(
+            g.silent, lambda c: says_policy_silent(c.reply) or c.kind == "hedge"
+        ),
+        "silent_routed_away": tally(g.silent, lambda c: c.kind == "away"),
+        "near_hedged": tally(g.near, hedged_with_contacts),
+        "near_not_answered": tally(
+            g.near, lambda c: c.kind in ("hedge", "silent") and has_contacts(c.reply)
+        ),
+        "near_quoted": tally(g.near, lambda c: c.kind == "quote"),
+        "unanswerable_told": tally(g.unanswerable, told_unanswerable),
+    }
+
+
+def worst_cases(g: Groups, sentences: SentencesOf, show: int) -> tuple[int, list[dict]]:
+    """How many cases are not right, and the first ``show`` of them to print."""
+    worst = [c for c in g.answerable if not right(c, sentences)]
+    worst += [c for c in g.silent if not says_policy_silent(c.reply)]
+    worst += [c for c in g.near if c.kind != "hedge"]
+    shown = [
         {
             "turns": c.turns,
             "expected": c.expected or ("near" if c.near else "silent"),
-            "got": kinds[c],
-            "reply": c.replies[-1][:300],
+            "got": c.kind,
+            "reply": c.reply[:300],
         }
         for c in worst[:show]
     ]
-    figures["misses"] = len(worst)
-    return figures
+    return len(worst), shown
+
+
+def judge(name: str, cases: list[Case], sentences: SentencesOf, show: int) -> dict:
+    """The figures of one set and its worst cases."""
+    g = groups(cases)
+    tallies = answerable_tallies(g.answerable, sentences) | unanswerable_tallies(g)
+    misses, worst = worst_cases(g, sentences, show)
+    return {
+        "questions": len(cases),
+        "answerable": len(g.answerable),
+        "silent": len(g.silent),
+        "near": len(g.near),
+        "judged_by": "evidence" if any(c.evidence for c in g.answerable) else "clause",
+        **{key: t.share for key, t in tallies.items()},
+        "worst": worst,
+        "misses": misses,
+    }
+
+
+@dataclass(frozen=True)
+class Target:
+    """A headline figure and the target the product sets on it."""
+
+    key: str
+    label: str
+    at_least: bool
+    value: float
+
+    @property
+    def goal(self) -> str:
+        return f"{'>=' if self.at_least else '<='} {self.value:.2f}"
+
+    def met(self, figure: float) -> bool:
+        return figure >= self.value if self.at_least else figure <= self.value
+
+
+HEADLINE = (
+    Target("plainly_answered", "plainly answered", True, 0.92),
+    Target("hedged_right_clause", "right clause, told 'doesn't say'", False, 0.03),
+    Target("followups_answered", "follow-ups answered", True, 0.85),
+    Target("unanswerable_told", "unanswerable told so, with a contact", True, 0.90),
+)
+
+
+def headline_tallies(cases: list[Case], schema: str, sentences: SentencesOf) -> dict[str, Tally]:
+    """The headline counts of one set. A follow-up set's answered share is held to the
+    follow-up target, the other sets' to the plainly-answered one, so neither mixes in."""
+    g = groups(cases)
+    answered = tally(g.answerable, lambda c: right(c, sentences))
+    follow_up = schema == "follow-up"
+    return {
+        "plainly_answered": Tally() if follow_up else answered,
+        "hedged_right_clause": tally(g.answerable, lambda c: hedged_right_clause(c, sentences)),
+        "followups_answered": answered if follow_up else Tally(),
+        "unanswerable_told": tally(g.unanswerable, told_unanswerable),
+    }
+
+
+def pooled(tallies: Iterable[dict[str, Tally]]) -> dict[str, Tally]:
+    """Every set's questions counted together, so a big set weighs more than a small one."""
+    total = {t.key: Tally() for t in HEADLINE}
+    for one in tallies:
+        total = {key: total[key] + one[key] for key in total}
+    return total
+
+
+HeadlineRow = tuple[str, str, dict[str, Tally]]
+
+
+def headline_rows(heads: dict[str, dict[str, Tally]], roles: dict[str, str]) -> list[HeadlineRow]:
+    """One row per set, then the held-out sets pooled (when any was run)."""
+    rows = [(name, roles[name], tallies) for name, tallies in heads.items()]
+    held_out = [tallies for name, tallies in heads.items() if roles[name] == "held-out"]
+    if held_out:
+        rows.append((POOLED, "held-out", pooled(held_out)))
+    return rows
+
+
+def headline_cell(target: Target, t: Tally) -> str:
+    """The share, its count and a star when it misses the target; blank if none apply."""
+    if t.share is None:
+        return ""
+    return f"{t.share:.3f} ({t.count}/{t.total}){' ' if target.met(t.share) else '*'}"
+
+
+def headline_table(rows: list[HeadlineRow]) -> str:
+    name_w = max(len(name) for name, _, _ in rows) + 2
+    role_w = max(len(r) for r in question_sets.ROLES) + 2
+    widths = [max(len(t.label), 18) + 3 for t in HEADLINE]
+
+    def line(name: str, role: str, cells: list[str]) -> str:
+        aligned = "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
+        return f"{name:<{name_w}}{role:<{role_w}}{aligned}"
+
+    header = line("set", "role", [t.label + " " for t in HEADLINE])
+    lines = [header, line("", "target", [t.goal + " " for t in HEADLINE]), "-" * len(header)]
+    for name, role, tallies in rows:
+        if name == POOLED:
+            lines.append("-" * len(header))
+        lines.append(line(name, role, [headline_cell(t, tallies[t.key]) for t in HEADLINE]))
+    lines.append("* misses its target")
+    return "\n".join(lines)
 
 
 ROWS = (
     ("answered", "answerable: reply quotes the answering sentence"),
     ("quoted_other", "answerable: quoted, but not the answering sentence"),
     ("routed_away", "answerable: routed away from the policy answer"),
-    ("did_you_mean", "answerable: 'did you mean' buttons"),
     ("hedged", "answerable: 'the policy does not say' hedge"),
+    ("hedged_right_clause", "answerable: hedged, showing the answering sentence"),
     ("refused", "answerable: told the policy is silent"),
     ("silent_recall", "silent: told the policy doesn't cover it"),
     ("silent_out_of_scope", "silent: ...of which by the out-of-scope reply"),
@@ -248,6 +408,7 @@ ROWS = (
     ("near_hedged", "near-topic: 'does not say' with the contacts"),
     ("near_not_answered", "near-topic: 'does not say' or silent, with contacts"),
     ("near_quoted", "near-topic: quoted as if answered"),
+    ("unanswerable_told", "silent + near: told so, with the contacts"),
 )
 
 
@@ -287,34 +448,50 @@ def converse_all(names: list[str], cases: dict[str, list[Case]]) -> None:
     REPLIES.write_text(json.dumps(saved, indent=1, ensure_ascii=False))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.answer_eval", description=__doc__)
-    parser.add_argument("--sets", default=",".join(ALL_SETS), help="comma-separated set names")
+def rejudge(names: list[str], cases: dict[str, list[Case]]) -> None:
+    """Give the cases the replies the last run saved, to judge them without a stack."""
+    saved = json.loads(REPLIES.read_text())
+    missing = [name for name in names if name not in saved]
+    if missing:
+        sys.exit(f"{REPLIES} holds no replies for {missing}: run those sets without --rejudge")
+    for name in names:
+        for case, replies in zip(cases[name], saved[name], strict=True):
+            case.replies = replies
+
+
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """The options and the sets to run (development and held-out unless told otherwise)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.answer_eval",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--sets", help="comma-separated set names (any role)")
+    chosen.add_argument("--role", choices=question_sets.ROLES, help="every set of one role")
     parser.add_argument("--show", type=int, default=8, help="worst cases printed per set")
     parser.add_argument(
         "--rejudge", action="store_true", help="judge the replies saved by the last run again"
     )
     args = parser.parse_args(argv)
+    return args, chosen_sets(parser, args)
+
+
+def chosen_sets(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    manifest = question_sets.manifest()
+    if args.sets is None:
+        roles = (args.role,) if args.role else DEFAULT_ROLES
+        return [name for name, s in manifest.items() if s.role in roles]
     names = [n for n in args.sets.split(",") if n]
-    unknown = [n for n in names if n not in ALL_SETS]
+    unknown = [n for n in names if n not in manifest]
     if unknown:
         parser.error(f"unknown sets: {unknown}")
-    sentences = ClauseSentences(KnowledgeSettings.from_env())
-    cases = {n: load_cases(n) for n in names}
-    started = time.perf_counter()
-    if args.rejudge:
-        saved = json.loads(REPLIES.read_text())
-        for name in names:
-            for case, replies in zip(cases[name], saved[name], strict=True):
-                case.replies = replies
-    else:
-        converse_all(names, cases)
-    results = {n: judge(n, cases[n], sentences, args.show) for n in names}
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
-    OUT.write_text(json.dumps({**previous, **results}, indent=1, ensure_ascii=False))
-    print("\nEnd to end over REST (NLU + dialogue + actions), share of each set's questions:")
-    print(table(results))
+    if not names:
+        parser.error("no sets named")
+    return names
+
+
+def print_worst(results: dict[str, dict]) -> None:
     for name, figures in results.items():
         if not figures["worst"]:
             continue
@@ -322,6 +499,30 @@ def main(argv: list[str] | None = None) -> int:
         for w in figures["worst"]:
             reply = re.sub(r"\s+", " ", w["reply"])[:160]
             print(f"  {' / '.join(w['turns'])!r}: want {w['expected']}, got {w['got']}: {reply}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, names = parse_args(argv)
+    manifest = question_sets.manifest()
+    sentences = ClauseSentences(KnowledgeSettings.from_env())
+    cases = {n: cases_of(n) for n in names}
+    started = time.perf_counter()
+    if args.rejudge:
+        rejudge(names, cases)
+    else:
+        converse_all(names, cases)
+    results = {n: judge(n, cases[n], sentences, args.show) for n in names}
+    heads = {n: headline_tallies(cases[n], manifest[n].schema, sentences) for n in names}
+    for name, tallies in heads.items():
+        results[name]["headline"] = {k: [t.count, t.total] for k, t in tallies.items()}
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
+    OUT.write_text(json.dumps({**previous, **results}, indent=1, ensure_ascii=False))
+    print("\nEnd to end over REST (NLU + dialogue + actions): the figures with targets")
+    print(headline_table(headline_rows(heads, {n: manifest[n].role for n in names})))
+    print("\nShare of each set's questions:")
+    print(table(results))
+    print_worst(results)
     print(f"\nWritten: {OUT} ({time.perf_counter() - started:.0f} s)")
     return 0
 

@@ -10,13 +10,20 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from knowledge.answering.answerability import THRESHOLDS_FILE
+from knowledge.answering.reader import READER_FILE
 from knowledge.builder import build
 from knowledge.cli import main as cli_main
-from knowledge.embedding import QUESTION_MODEL, QUESTION_TOKENIZER, Encoder
-from knowledge.index import IndexNotReady, load, read_index, staleness
+from knowledge.embedding import (
+    QUESTION_MODEL,
+    QUESTION_TOKENIZER,
+    Encoder,
+    QuestionEncoder,
+    export_question_encoder,
+)
+from knowledge.index import IndexNotReady, load, staleness
 from settings import KnowledgeSettings
 
 
@@ -74,7 +81,7 @@ def test_other_model_makes_the_index_stale(
 def test_changed_code_makes_the_index_stale(
     settings: KnowledgeSettings, built_index: Path, tmp_path: Path
 ) -> None:
-    # The fitted models depend on the retriever's rankings: a build by other code is stale.
+    # The thresholds are chosen on the pipeline's own answers: other code, another build.
     copy = _copy(settings, built_index, tmp_path)
     manifest_path = copy.index_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
@@ -90,40 +97,41 @@ def test_cli_reports_a_missing_index_clearly(
     assert "make index" in capsys.readouterr().err
 
 
-def test_build_exports_the_question_encoder(built_index: Path) -> None:
-    assert {QUESTION_MODEL, QUESTION_TOKENIZER} <= {p.name for p in built_index.iterdir()}
+def test_build_exports_the_trained_question_encoder_and_its_thresholds(built_index: Path) -> None:
+    names = {p.name for p in built_index.iterdir()}
+    assert {QUESTION_MODEL, QUESTION_TOKENIZER, READER_FILE, THRESHOLDS_FILE} <= names
+    reader = json.loads((built_index / READER_FILE).read_text())
+    assert len(reader["training_sha256"]) == 64 and reader["examples"] > 1000
+    thresholds = json.loads((built_index / THRESHOLDS_FILE).read_text())
+    assert 0 < thresholds["answer_below"] <= 1 and "development" in thresholds["chosen_on"]
 
 
-def test_one_question_is_embedded_as_in_a_batch(encoder: Encoder, built_index: Path) -> None:
+def test_the_exported_encoder_gives_the_vectors_torch_gives(
+    encoder: Encoder, tmp_path: Path
+) -> None:
     # ONNX Runtime for one question, torch in batches: the same vectors, at any length
     # (a word, a sentence, nothing, the longest: truncated as the model truncates).
+    export_question_encoder(encoder.model, tmp_path)
+    exported = QuestionEncoder(tmp_path, threads=1)
     questions = ["do you sell my data?", "hi", "", "cookies " * 300]
     for question, batched in zip(questions, encoder.encode(questions), strict=True):
-        assert abs(encoder.encode_one(question) - batched).max() < 1e-5
+        assert abs(exported.encode_one(question) - batched).max() < 1e-5
 
 
-def test_a_reading_maps_each_word_piece_to_its_word(encoder: Encoder, built_index: Path) -> None:
-    reading = encoder.read("Do you keep my Nikon's serial number?")
-    assert reading.words[:4] == ("do", "you", "keep", "my")
-    assert "nikon" in reading.words and "serial" in reading.words
-    assert len(reading.pieces) == len(reading.piece_word) > len(reading.words) - 1
-    assert abs(np.linalg.norm(reading.pieces, axis=1) - 1).max() < 1e-5
-    assert encoder.read("").words == () and not len(encoder.read("").pieces)
-
-
-def test_the_index_holds_the_word_pieces_of_every_vector(built_index: Path) -> None:
-    # One block of pieces per vector in clauses.faiss (each clause, then its aliases).
-    index = read_index(built_index)
-    sizes = np.diff(index.piece_offsets)
-    assert len(sizes) == index.vectors.ntotal == len(index.view_owner)
-    assert sizes.min() > 0 and index.piece_offsets[-1] == len(index.pieces)
+def test_the_fine_tuned_encoder_differs_from_the_base_model(
+    encoder: Encoder, settings: KnowledgeSettings, built_index: Path
+) -> None:
+    question = "can u delete my acount"
+    tuned = QuestionEncoder(built_index).encode_one(question)
+    assert abs(tuned - encoder.encode([question])[0]).max() > 1e-3
 
 
 def test_the_encoder_runs_on_the_configured_threads(
-    encoder: Encoder, settings: KnowledgeSettings, built_index: Path
+    settings: KnowledgeSettings, built_index: Path
 ) -> None:
-    encoder.encode_one("do you keep my card details?")
-    options = encoder._session.get_session_options()
+    questions = QuestionEncoder(built_index, threads=settings.threads)
+    questions.encode_one("do you keep my card details?")
+    options = questions._session.get_session_options()
     assert options.intra_op_num_threads == settings.threads == KnowledgeSettings.threads
     assert options.inter_op_num_threads == 1
     assert KnowledgeSettings.from_env({"EMBEDDING_THREADS": "2"}).threads == 2
@@ -132,8 +140,8 @@ def test_the_encoder_runs_on_the_configured_threads(
 def test_questions_are_answered_without_torch(built_index: Path) -> None:
     # The action server's memory: torch and sentence-transformers are for the build only.
     script = (
-        "import sys; from knowledge.retrieval import Retriever; from settings import "
-        "KnowledgeSettings; Retriever.from_settings(KnowledgeSettings.from_env())"
+        "import sys; from knowledge.answering.pipeline import Pipeline; from settings import "
+        "KnowledgeSettings; Pipeline.from_settings(KnowledgeSettings.from_env())"
         ".ask('Do you sell my data?'); print(*{m.split('.')[0] for m in sys.modules})"
     )
     environment = os.environ | {"KNOWLEDGE_INDEX_DIR": str(built_index)}
@@ -145,9 +153,9 @@ def test_questions_are_answered_without_torch(built_index: Path) -> None:
 
 
 def test_a_repeated_question_reuses_its_vector_whatever_its_case_and_spacing(
-    encoder: Encoder, built_index: Path
+    built_index: Path,
 ) -> None:
-    first = encoder.encode_one("Do you sell my data?")
-    again = encoder.encode_one("  do YOU   sell my\tdata?")
+    questions = QuestionEncoder(built_index)
+    first = questions.encode_one("Do you sell my data?")
+    again = questions.encode_one("  do YOU   sell my\tdata?")
     assert again is first and not first.flags.writeable
-    assert abs(first - encoder.encode(["do you sell my data?"])[0]).max() < 1e-5

@@ -1,0 +1,65 @@
+"""Answer, say the policy does not say exactly, or say it is silent.
+
+The reader gives the probability that no clause answers. Below ``answer_below`` the
+first clause is quoted as the answer. Otherwise the question is on the first clause's
+topic when its similarity reaches ``topic_from``: it is told the policy does not say
+exactly, with that clause; further off, that the policy does not cover it. Both
+thresholds are chosen on the development sets (``choose``), never the held-out ones.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+Verdict = Literal["answer", "does_not_say", "silent"]
+THRESHOLDS_FILE = "thresholds.json"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer_below: float
+    topic_from: float
+
+    def verdict(self, none: float, best_score: float) -> Verdict:
+        if none < self.answer_below:
+            return "answer"
+        return "does_not_say" if best_score >= self.topic_from else "silent"
+
+    def save(self, path: Path, **provenance: object) -> None:
+        path.write_text(json.dumps(asdict(self) | provenance, indent=1))
+
+    @classmethod
+    def load(cls, path: Path) -> Thresholds:
+        data = json.loads(path.read_text())
+        return cls(answer_below=data["answer_below"], topic_from=data["topic_from"])
+
+
+def best_cut(values: np.ndarray, below_is_right: np.ndarray) -> float:
+    """The cut that makes the most of both kinds right: maximises the share of
+    ``below_is_right`` values below it plus the share of the others at or above it
+    (Youden's J, so the larger kind does not outvote the smaller)."""
+    candidates = np.unique(np.r_[values, values.max() + 1e-6])
+    wanted, others = values[below_is_right], values[~below_is_right]
+
+    def balanced(cut: float) -> float:
+        return float(np.mean(wanted < cut) + np.mean(others >= cut))
+
+    return float(max(candidates, key=balanced))
+
+
+def choose(
+    none: np.ndarray, best_score: np.ndarray, answerable: np.ndarray, near: np.ndarray
+) -> Thresholds:
+    """Thresholds from development questions: ``none`` and ``best_score`` are the
+    reader's and the ranking's values for each; ``answerable`` marks the questions the
+    policy answers, ``near`` the unanswerable ones that sit next to a clause."""
+    answer_below = best_cut(none, answerable)
+    unanswerable = ~answerable
+    # Near-topic questions should reach the topic threshold, the far-off ones not.
+    topic_from = best_cut(-best_score[unanswerable], near[unanswerable])
+    return Thresholds(answer_below=answer_below, topic_from=-topic_from)

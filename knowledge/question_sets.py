@@ -1,0 +1,104 @@
+"""The labelled question sets, read through one manifest (``evaluation/sets.yml``).
+
+Like BEIR's data loader, one reader for every set, and each set's role named in one
+place: ``train`` sets teach the models, ``development`` sets choose their thresholds,
+``held-out`` sets are only ever reported. Three schemas share one :class:`Question`:
+an answerable (or unanswerable) question, a near-topic one (``near``: the clause next
+to it that does not answer it) and a two-turn follow-up (``turns``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from settings import QUESTION_SETS
+
+Role = Literal["train", "development", "held-out"]
+ROLES: tuple[Role, ...] = ("train", "development", "held-out")
+SCHEMAS = ("answerable", "near", "follow-up")
+MANIFEST = "sets.yml"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One labelled question; a follow-up's ``turns`` end with the question labelled."""
+
+    turns: tuple[str, ...]
+    expected: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+    near: tuple[str, ...] = ()
+
+    @property
+    def question(self) -> str:
+        return self.turns[-1]
+
+    @property
+    def previous(self) -> str | None:
+        """The turn a follow-up leans on (None for a question that stands alone)."""
+        return self.turns[-2] if len(self.turns) > 1 else None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.expected)
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """A set as the manifest describes it."""
+
+    name: str
+    role: Role
+    schema: str
+    tests: str
+    origin: str
+
+    @property
+    def path(self) -> Path:
+        return QUESTION_SETS / f"{self.name}.jsonl"
+
+
+@cache
+def manifest(folder: Path = QUESTION_SETS) -> dict[str, QuestionSet]:
+    """Every set the manifest names, in its order."""
+    entries = yaml.safe_load((folder / MANIFEST).read_text(encoding="utf-8"))
+    sets = {name: QuestionSet(name=name, **entry) for name, entry in entries.items()}
+    for entry in sets.values():
+        if entry.role not in ROLES or entry.schema not in SCHEMAS:
+            raise ValueError(
+                f"{MANIFEST}: {entry.name} has role {entry.role!r}, schema {entry.schema!r}"
+            )
+    return sets
+
+
+def names(role: Role, schema: str | None = None) -> tuple[str, ...]:
+    """The sets of ``role`` (and ``schema``), in the manifest's order."""
+    return tuple(
+        s.name for s in manifest().values() if s.role == role and schema in (None, s.schema)
+    )
+
+
+def load(name: str) -> list[Question]:
+    """Read one set, whatever its schema."""
+    lines = manifest()[name].path.read_text(encoding="utf-8").splitlines()
+    return [_question(json.loads(line)) for line in lines if line.strip()]
+
+
+def load_role(role: Role) -> list[Question]:
+    """Every question of every set of ``role``."""
+    return [q for name in names(role) for q in load(name)]
+
+
+def _question(row: dict) -> Question:
+    turns = row.get("turns") or [row["question"]]
+    return Question(
+        turns=tuple(turns),
+        expected=tuple(row.get("expected", ())),
+        evidence=tuple(row.get("evidence", ())),
+        near=tuple(row.get("near", ())),
+    )
