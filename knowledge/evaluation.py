@@ -9,14 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from knowledge.answering.pipeline import Answer, Pipeline
-from knowledge.question_sets import Question
-
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'"})
-
-
-def normalise(text: str) -> str:
-    """Whitespace collapsed, curly quotes straightened, case folded: for evidence checks."""
-    return " ".join(text.translate(_QUOTES).split()).casefold()
+from knowledge.question_sets import Question, normalise
 
 
 def quotes_evidence(quote: str, evidence: Iterable[str]) -> bool:

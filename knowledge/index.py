@@ -31,6 +31,7 @@ from knowledge import question_sets
 from knowledge.clauses import Clause, Policy, load_policy
 from knowledge.embedding import model_fingerprint
 from knowledge.enrichment import Aliases, load_aliases
+from knowledge.sentences import split_sentences
 from settings import KNOWLEDGE_DIR, NLU_DATA, KnowledgeSettings
 
 FORMAT_VERSION = 10  # 10: a fine-tuned question encoder and its reader head
@@ -68,16 +69,12 @@ class Inputs:
 
     @classmethod
     def read(cls, settings: KnowledgeSettings) -> Inputs:
-        from knowledge.training.examples import not_policy_messages
-
         policy = load_policy(settings.policy_path)
         aliases = load_aliases(settings.enrichment_path, {c.id for c in policy.clauses})
         silent = load_silent_topics(settings.silent_topics_path)
-        return cls(policy, aliases, silent, not_policy_messages(NLU_DATA))
+        return cls(policy, aliases, silent, question_sets.not_policy_messages(NLU_DATA))
 
     def sentences(self) -> list[list[str]]:
-        from knowledge.sentences import split_sentences
-
         return [split_sentences(c.text) for c in self.policy.clauses]
 
     def views(self) -> tuple[list[str], list[int]]:

@@ -1,4 +1,5 @@
-"""The labelled question sets, read through one manifest (``evaluation/sets.yml``).
+"""The labelled questions: the sets of one manifest (``evaluation/sets.yml``), and the
+NLU's messages that ask the policy nothing.
 
 Like BEIR's data loader, one reader for every set, and each set's role named in one
 place: ``train`` sets teach the models, ``development`` sets choose their thresholds,
@@ -10,6 +11,7 @@ to it that does not answer it) and a two-turn follow-up (``turns``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +25,7 @@ Role = Literal["train", "development", "held-out"]
 ROLES: tuple[Role, ...] = ("train", "development", "held-out")
 SCHEMAS = ("answerable", "near", "follow-up")
 MANIFEST = "sets.yml"
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'"})
 
 
 @dataclass(frozen=True)
@@ -102,3 +105,32 @@ def _question(row: dict) -> Question:
         evidence=tuple(row.get("evidence", ())),
         near=tuple(row.get("near", ())),
     )
+
+
+def normalise(text: str) -> str:
+    """Whitespace collapsed, curly quotes straightened, case folded: how a question or an
+    evidence string is compared with another text."""
+    return " ".join(text.translate(_QUOTES).split()).casefold()
+
+
+# Intents of the Rasa NLU whose messages ask the policy nothing (data/nlu/*.yml).
+NOT_POLICY_INTENTS = frozenset(
+    {"greet", "goodbye", "thank", "bot_challenge", "help", "affirm", "deny"}
+    | {"out_of_scope", "wrong_answer"}
+)
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+
+
+def not_policy_messages(nlu_folder: Path) -> tuple[str, ...]:
+    """The NLU's training messages of :data:`NOT_POLICY_INTENTS`, entity marks removed."""
+    messages = []
+    for path in sorted(nlu_folder.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", ()):
+            if block.get("intent") in NOT_POLICY_INTENTS:
+                lines = str(block.get("examples", "")).splitlines()
+                messages += [_plain(line.strip()[2:]) for line in lines if line.strip()]
+    return tuple(m for m in messages if m)
+
+
+def _plain(example: str) -> str:
+    return _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), example).strip()

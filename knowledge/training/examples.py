@@ -11,18 +11,13 @@ first turn.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
-
-import yaml
 
 from knowledge import question_sets
 from knowledge.answering.text import in_context
 from knowledge.clauses import Clause
 from knowledge.enrichment import Aliases
-from knowledge.evaluation import normalise
-from knowledge.question_sets import Question
+from knowledge.question_sets import Question, normalise
 from knowledge.sentences import split_sentences
 
 
@@ -71,26 +66,3 @@ def training_examples(clauses: list[Clause], aliases: Aliases) -> list[Example]:
     for clause_id, wordings in aliases.items():
         examples += [Example(text, (where[clause_id],)) for text in wordings]
     return examples
-
-
-# Intents of the Rasa NLU whose messages ask the policy nothing (data/nlu/*.yml).
-NOT_POLICY_INTENTS = frozenset(
-    {"greet", "goodbye", "thank", "bot_challenge", "help", "affirm", "deny"}
-    | {"out_of_scope", "wrong_answer"}
-)
-_ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
-
-
-def not_policy_messages(nlu_folder: Path) -> tuple[str, ...]:
-    """The NLU's training messages of :data:`NOT_POLICY_INTENTS`, entity marks removed."""
-    messages = []
-    for path in sorted(nlu_folder.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", ()):
-            if block.get("intent") in NOT_POLICY_INTENTS:
-                lines = str(block.get("examples", "")).splitlines()
-                messages += [_plain(line.strip()[2:]) for line in lines if line.strip()]
-    return tuple(m for m in messages if m)
-
-
-def _plain(example: str) -> str:
-    return _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), example).strip()

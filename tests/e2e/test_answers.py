@@ -1,7 +1,8 @@
-"""End to end over REST: the whole text of every bot turn for the answers issue 12 is
-about: the quote holds the answering sentence, a near-topic question is told the policy
-does not say (with the closest clause and the contacts), a question the policy never
-touches is told it is silent, and a follow-up is answered for what it asks."""
+"""End to end over REST: the whole text of every bot turn for the answers issues 12 and
+26 are about: the quote holds the answering sentence, a near-topic question is told the
+policy does not say (with the closest clause and the contacts) or, further off, that it
+is silent, a question the policy never touches is told it is silent, and a follow-up is
+answered for what it asks."""
 
 from __future__ import annotations
 
@@ -75,6 +76,17 @@ ORDER = (
     "for billing purposes and to fulfill customer's orders. If we have trouble "
     'processing an order, the information is used to contact the user."'
 )
+SILENT = "Our privacy policy doesn't cover that, so I can't answer it from the policy. " + CONTACTS
+SURVEYS = (
+    '"From time-to-time our site requests information from users via surveys or '
+    "contests. Participation in these surveys or contests is completely voluntary and "
+    "the user therefore has a choice whether or not to disclose this information. The "
+    "requested information typically includes contact information (such as name and "
+    "shipping address), and demographic information (such as postcode). Contact "
+    "information will be used and may be shared with the contest/survey sponsors to "
+    "notify the winners and award prizes. Survey information will be used for purposes "
+    'of monitoring or improving the use and satisfaction of this site."'
+)
 HELP = (
     "I can answer questions about the Jessops privacy policy, quoting the part that answers "
     "you: what we collect, cookies, marketing emails, who we share data with, security and "
@@ -94,21 +106,6 @@ OUT_OF_SCOPE = (
             ["Do you log my IP address?"],
             [LOG_FILES_QUOTE],
             id="quote-holds-the-answering-sentence",
-        ),
-        pytest.param(
-            ["what details do u want if i enter a competiton"],
-            [
-                "From our privacy policy (Sharing › Surveys & Contests):\n"
-                '"From time-to-time our site requests information from users via surveys or '
-                "contests. Participation in these surveys or contests is completely voluntary and "
-                "the user therefore has a choice whether or not to disclose this information. The "
-                "requested information typically includes contact information (such as name and "
-                "shipping address), and demographic information (such as postcode). Contact "
-                "information will be used and may be shared with the contest/survey sponsors to "
-                "notify the winners and award prizes. Survey information will be used for purposes "
-                'of monitoring or improving the use and satisfaction of this site."'
-            ],
-            id="misspelt-policy-word-mended",
         ),
         pytest.param(
             [
@@ -134,7 +131,7 @@ OUT_OF_SCOPE = (
                 '"If users have questions or concerns regarding this statement, they should '
                 'contact the Jessops Web Site Department by email - webmaster@jessops.com."'
             ],
-            id="close-call-settled-by-a-rare-word",
+            id="the-webmaster-address-names-the-contact-clause",
         ),
         # The commonest questions say "data"; the policy says "information".
         pytest.param(
@@ -190,19 +187,22 @@ OUT_OF_SCOPE = (
             id="how-often-answered-by-from-time-to-time",
         ),
         pytest.param(
-            ["How many months do you keep IP address logs for?"],
+            ["Who are the sponsors of your surveys and competitions?"],
             [
                 "Our privacy policy doesn't say that. The closest it comes is this part "
-                f"(Information collection and use › Log Files):\n{LOG_FILES}\n{CONTACTS}"
+                f"(Sharing › Surveys & Contests):\n{SURVEYS}\n{CONTACTS}"
             ],
             id="near-topic-does-not-say",
         ),
         pytest.param(
+            # Further from the clause's own words, the reader says no clause answers.
+            ["How many months do you keep IP address logs for?"],
+            [SILENT],
+            id="near-topic-far-from-the-clause-is-silent",
+        ),
+        pytest.param(
             ["do you use my data to train AI"],
-            [
-                "Our privacy policy doesn't cover that, so I can't answer it from the policy. "
-                + CONTACTS
-            ],
+            [SILENT],
             id="silent",
         ),
         pytest.param(

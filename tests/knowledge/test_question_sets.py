@@ -7,8 +7,8 @@ from knowledge import question_sets
 from knowledge.answering.text import in_context
 from knowledge.builder import examples_of
 from knowledge.clauses import load_policy
-from knowledge.evaluation import normalise
 from knowledge.index import Inputs
+from knowledge.question_sets import normalise
 from knowledge.training.examples import training_examples
 from settings import QUESTION_SETS, KnowledgeSettings
 
