@@ -28,8 +28,8 @@ held-out set run:
   the hedge although it quotes the answering sentence;
 - follow-ups answered (target >= 0.85): as plainly answered, for the follow-up sets;
 - unanswerable told so, with a contact (target >= 0.90): unanswerable questions (silent
-  and near-topic together) given the silent, out-of-scope or hedge reply with the
-  contacts.
+  and near-topic together) given the silent, out-of-scope or hedge reply with a
+  contact to ask instead.
 
 Then the full table. Per set it reports: for answerable questions the share *answered*
 (the reply quotes the answering sentence: it contains one of the evidence strings, after

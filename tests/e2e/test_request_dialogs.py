@@ -248,7 +248,7 @@ def test_a_question_at_the_summary_is_answered_and_the_summary_asked_again(
         ("Jane Doe", ASK_EMAIL),
         ("jane@example.com", summary("marketing_opt_out", details)),
         (
-            "what is AFD",
+            "what is AFD software",
             "From our privacy policy (Sharing › Address Verification):\n"
             "\"We use AFD software to verify a user's address to gain authorisation for sales "
             'charged to their credit/debit card."\n'

@@ -104,7 +104,7 @@ def test_question_gets_the_quote_captioned_with_its_section(page: Page, stack: S
 def test_a_near_topic_question_shows_the_closest_quote_between_lead_and_contacts(
     page: Page, stack: Stack
 ) -> None:
-    question = "How many months do you keep IP address logs for?"
+    question = "Who are the sponsors of your surveys and competitions?"
     sender = new_sender("widget-check")
     heading, quoted, note = (
         m["text"] for m in send(stack.settings.rest_webhook, sender, question).json()
