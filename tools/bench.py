@@ -230,7 +230,8 @@ def profile(stack: Stack) -> dict:
 
 
 def bench_rest(var_dir: Path, with_profile: bool) -> dict:
-    questions = questions_of("held-out")
+    # The first held-out set, as in every run since the latency issue: figures compare.
+    questions = [q.question for q in question_sets.load("heldout") if q.answerable]
     with stack_on_free_ports(var_dir, {}) as stack:
         hook = stack.settings.rest_webhook
         for question in ("hello", *questions[:5]):  # warm-up: lazily built graphs

@@ -117,15 +117,6 @@ class Pipeline:
         hits = [self._hit(p, query, scores, reading) for p in ranking]
         return Answer(question, verdict, hits, reading.none)
 
-    def hit_for(self, clause_id: str, question: str) -> Hit | None:
-        """Clause ``clause_id`` quoted for ``question`` (when the customer picked it)."""
-        positions = [i for i, c in enumerate(self.index.clauses) if c.id == clause_id]
-        if not positions:
-            return None
-        query = self.encoder.encode_one(text.plain(question) or clause_id)
-        scores = candidates.clause_scores(self.index, query)
-        return self._hit(positions[0], query, scores, reader.read(self.head, query, scores))
-
     def known(self, clause_ids: tuple[str, ...]) -> set[str]:
         """The clause ids that stand for ``clause_ids``: an id folded into another clause
         (a table of contents, a table's introduction) is answered by that one."""

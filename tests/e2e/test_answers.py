@@ -236,6 +236,13 @@ OUT_OF_SCOPE = (
         ),
         pytest.param(["which lens is best for portraits"], [OUT_OF_SCOPE], id="out-of-scope"),
         pytest.param(
+            # Asks how: answered from the policy, with the offer to pass the request on
+            # (the NLU's training data says so; "stop sending me marketing emails" opens it).
+            ["How do I stop marketing emails?"],
+            [YOUR_ACCOUNT],
+            id="how-to-stop-marketing-is-answered-with-the-offer",
+        ),
+        pytest.param(
             ["what is your privacy policy?"],
             [
                 'From our privacy policy (Introduction):\n"This privacy statement covers the '
