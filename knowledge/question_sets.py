@@ -67,9 +67,9 @@ class QuestionSet:
 
 
 @cache
-def manifest(folder: Path = QUESTION_SETS) -> dict[str, QuestionSet]:
-    """Every set the manifest names, in its order."""
-    entries = yaml.safe_load((folder / MANIFEST).read_text(encoding="utf-8"))
+def manifest() -> dict[str, QuestionSet]:
+    """Every set the manifest names, in its order (read once: it is fixed per release)."""
+    entries = yaml.safe_load((QUESTION_SETS / MANIFEST).read_text(encoding="utf-8"))
     sets = {name: QuestionSet(name=name, **entry) for name, entry in entries.items()}
     for entry in sets.values():
         if entry.role not in ROLES or entry.schema not in SCHEMAS:
