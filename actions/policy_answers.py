@@ -28,36 +28,11 @@ from monitoring.metrics import (
 )
 from privacy.redaction import card_numbers_in
 
-# "and can I turn them off?", "what about the other ones", "who gets to see that data
-# then?", "like what?" lean on the last question.
-_FOLLOW_UP = re.compile(
-    r"^(and|but|also|what about|how about|so|like|such as|then|if so|in what|under what)\b|"
-    r"\b(it|its|they|them|their|those|these|that|this|then|one|ones|instead|too|either)\b",
-    re.IGNORECASE,
-)
 # "nope. do you sell my info", "that's not it, who sees my card details?": a rejection,
 # then the question the customer meant.
 _AFTER_REJECTION = re.compile(r"^[^.!?,;:]+[.!?,;:]+\s*(?P<meant>\S.*)$")
-_FOLLOW_UP_MAX_WORDS = 12
-# A question this short ("how can I tell?") has no topic of its own.
-_BARE_MAX_WORDS = 4
 OUT_OF_SCOPE = "out_of_scope"
 HELP = "help"
-
-
-def follows_up(question: str, previous: str | None) -> bool:
-    """A short question that leans on the one before it ("and who can see it?")."""
-    words = len(question.split())
-    if not previous or words > _FOLLOW_UP_MAX_WORDS:
-        return False
-    return words <= _BARE_MAX_WORDS or bool(_FOLLOW_UP.search(question))
-
-
-def contextual_question(question: str, previous: str | None) -> str:
-    """Join a short follow-up to the question before it, so pronouns find their topic."""
-    if follows_up(question, previous):
-        return f"{previous} {question}"
-    return question
 
 
 def question_after_rejection(text: str) -> str | None:
@@ -67,8 +42,9 @@ def question_after_rejection(text: str) -> str | None:
 
 
 def ask(question: str, previous: str | None) -> Answer:
-    """Search the policy for ``question``, read with ``previous`` when it follows up."""
-    return pipeline().ask(question, previous=previous if follows_up(question, previous) else None)
+    """Search the policy for ``question``; the pipeline decides whether it leans on
+    ``previous``, the question asked before it."""
+    return pipeline().ask(question, previous=previous)
 
 
 def utter_hit(dispatcher: CollectingDispatcher, hit: Hit) -> None:

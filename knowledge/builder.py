@@ -1,5 +1,6 @@
 """Build the clause index: embed the policy, train the question encoder (when its inputs
-changed), choose the thresholds on the development sets, then write the manifest."""
+changed) and the follow-up detector, choose the thresholds on the development sets, then
+write the manifest."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import time
 import numpy as np
 
 from knowledge.answering.answerability import THRESHOLDS_FILE
+from knowledge.answering.follow_up import FOLLOW_UP_FILE
 from knowledge.answering.pipeline import Pipeline
 from knowledge.answering.reader import READER_FILE, Head
 from knowledge.embedding import Encoder, QuestionEncoder
 from knowledge.index import Inputs, Manifest, read_index, staleness, write_vectors
 from knowledge.training.cache import train_if_changed
 from knowledge.training.examples import Example, training_examples
+from knowledge.training.follow_ups import train_detector
 from knowledge.training.thresholds import choose_thresholds
 from settings import KnowledgeSettings
 
@@ -47,10 +50,11 @@ def build(
     training = train_if_changed(
         folder, encoder, view_vectors, owner, sentence_rows, examples_of(inputs)
     )
+    question_encoder = QuestionEncoder(folder, threads=settings.threads)
+    follow_up, follow_up_report = train_detector(question_encoder)
+    follow_up.save(folder / FOLLOW_UP_FILE, trained_on=follow_up_report)
     pipeline = Pipeline(
-        read_index(folder),
-        QuestionEncoder(folder, threads=settings.threads),
-        Head.load(folder / READER_FILE),
+        read_index(folder), question_encoder, Head.load(folder / READER_FILE), follow_up
     )
     thresholds = choose_thresholds(pipeline)
     thresholds.save(folder / THRESHOLDS_FILE, chosen_on="development sets (sets.yml)")
@@ -62,6 +66,7 @@ def build(
         "clauses": len(inputs.policy.clauses),
         "vectors": len(view_texts),
         "training": training,
+        "follow_up": follow_up_report,
         "thresholds": {
             "answer_below": thresholds.answer_below,
             "topic_from": thresholds.topic_from,

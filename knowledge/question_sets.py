@@ -122,11 +122,14 @@ _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 
 
 def not_policy_messages(nlu_folder: Path) -> tuple[str, ...]:
-    """The NLU's training messages of :data:`NOT_POLICY_INTENTS`, entity marks removed."""
+    """The NLU's training messages of :data:`NOT_POLICY_INTENTS`, entity marks removed;
+    a block marked ``asks_the_policy`` (a rejection with the question asked again) is
+    left out, since teaching the index its question answers nothing would be wrong."""
     messages = []
     for path in sorted(nlu_folder.glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", ()):
-            if block.get("intent") in NOT_POLICY_INTENTS:
+            asks = (block.get("metadata") or {}).get("asks_the_policy", False)
+            if block.get("intent") in NOT_POLICY_INTENTS and not asks:
                 lines = str(block.get("examples", "")).splitlines()
                 messages += [_plain(line.strip()[2:]) for line in lines if line.strip()]
     return tuple(m for m in messages if m)

@@ -3,9 +3,11 @@
     question ─ text.plain ─ QuestionEncoder ─ candidates.clause_scores ─ reader.read
              ─ answerability (Thresholds.verdict) ─ quotes.quote ─▶ Answer
 
-A follow-up takes the same path after ``text.in_context`` has put the question it leans
-on in front of it. Nothing here is a hand rule: the ranking and the reader are one
-fine-tuned model, the thresholds are chosen on development sets.
+With the question before it, ``follow_up`` first decides from the question's vector
+whether it leans on that one; a follow-up then takes the same path after
+``text.in_context`` has put the earlier question in front of it. Nothing here is a hand
+rule: the ranking, the reader and the follow-up detector are trained, the thresholds
+are chosen on development sets.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from knowledge.answering import candidates, quotes, reader, text
 from knowledge.answering.answerability import THRESHOLDS_FILE, Thresholds, Verdict
+from knowledge.answering.follow_up import FOLLOW_UP_FILE, FollowUpDetector
 from knowledge.answering.reader import READER_FILE, Head
 from knowledge.clauses import Clause
 from knowledge.embedding import QuestionEncoder
@@ -81,12 +84,14 @@ class Pipeline:
         index: ClauseIndex,
         encoder: QuestionEncoder,
         head: Head,
+        follow_up: FollowUpDetector,
         thresholds: Thresholds | None = None,
     ) -> None:
         """Without ``thresholds`` (while the build chooses them) every verdict is "answer"."""
         self.index = index
         self.encoder = encoder
         self.head = head
+        self.follow_up = follow_up
         self.thresholds = thresholds
         self._home = {old: c.id for c in index.clauses for old in (c.id, *c.folded)}
 
@@ -98,16 +103,21 @@ class Pipeline:
             load(settings),
             QuestionEncoder(folder, threads=settings.threads),
             Head.load(folder / READER_FILE),
+            FollowUpDetector.load(folder / FOLLOW_UP_FILE),
             Thresholds.load(folder / THRESHOLDS_FILE),
         )
 
     def ask(self, question: str, previous: str | None = None, k: int = HITS) -> Answer:
         """Rank the clauses for ``question`` and say whether the first one answers it;
-        with ``previous``, it is read as a follow-up to that question."""
-        question = text.in_context(question, previous) if previous else text.plain(question)
+        ``previous`` is the question asked before it, if any: when ``question`` leans on
+        it, it is read as a follow-up to it."""
+        question = text.plain(question)
         if not text.has_words(question):
             return Answer(question, "silent")
         query = self.encoder.encode_one(question)
+        if previous and self.follow_up.leans_on_previous(query):
+            question = text.in_context(question, previous)
+            query = self.encoder.encode_one(question)
         scores = candidates.clause_scores(self.index, query)
         reading = reader.read(self.head, query, scores)
         ranking = candidates.ranking(scores)[:k]

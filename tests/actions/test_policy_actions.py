@@ -119,17 +119,6 @@ def test_a_follow_up_is_quoted_for_what_it_asks(actions: ModuleType) -> None:
     assert messages[0]["section"] == "Sharing › Security"
 
 
-def test_contextual_question_leaves_standalone_questions_alone(actions: ModuleType) -> None:
-    join = actions.contextual_question
-    assert (
-        join("and can I turn them off?", "what cookies") == "what cookies and can I turn them off?"
-    )
-    assert join("Do you sell my data to advertisers?", "what cookies") == (
-        "Do you sell my data to advertisers?"
-    )
-    assert join("and them?", None) == "and them?"
-
-
 def test_wrong_answer_moves_to_the_next_clause(actions: ModuleType) -> None:
     question = "how do i stop getting your marketing emails"
     _, events = run(actions.ActionAnswerPolicy(), tracker(question))
@@ -150,7 +139,12 @@ def test_a_rejection_that_asks_again_is_answered_for_what_it_asks(actions: Modul
     track = tracker("nope. do you sell my info", "wrong_answer", slots=earlier)
     messages, events = run(actions.ActionNextBestAnswer(), track)
     assert messages[0]["response"] == "utter_policy_quote"
-    assert messages[0]["section"] == "Information collection and use › Your Account"
+    # Any clause the train set labels as answering it (dev: "do you sell my info").
+    assert messages[0]["section"] in (
+        "Information collection and use › Your Account",
+        "Sharing › Third Party Intermediaries",
+        "Sharing › Aggregate Information (non-personally identifiable)",
+    )
     assert SlotSet("last_question", "do you sell my info") in events
     # "sorry" asks nothing: the next clause for the earlier question, as for "that didn't help".
     track = tracker("no, that's not what I meant, sorry", "wrong_answer", slots=earlier)
@@ -203,7 +197,12 @@ def test_a_clause_about_changing_data_offers_to_take_the_request(actions: Module
     messages, _ = run(actions.ActionAnswerPolicy(), track)
     assert [m["response"] for m in messages] == ["utter_policy_quote", "utter_offer_request"]
     payloads = [b["payload"] for b in messages[1]["buttons"]]
-    assert payloads == ["/request_correction", "/request_deletion", "/request_deactivation"]
+    assert payloads == [
+        "/request_correction",
+        "/request_deletion",
+        "/request_deactivation",
+        "/request_access",
+    ]
     in_form = tracker("how can I get my details corrected?", active_loop="data_request_form")
     assert [m["response"] for m in run(actions.ActionAnswerPolicy(), in_form)[0]] == [
         "utter_policy_quote"

@@ -90,8 +90,8 @@ SURVEYS = (
 HELP = (
     "I can answer questions about the Jessops privacy policy, quoting the part that answers "
     "you: what we collect, cookies, marketing emails, who we share data with, security and "
-    "more. I can also pass a request to correct, delete or deactivate your data, or to stop "
-    "marketing emails, to customer service."
+    "more. I can also pass a request to correct, delete or deactivate your data, to send you "
+    "a copy of it, or to stop marketing emails, to customer service."
 )
 OUT_OF_SCOPE = (
     "Our privacy policy doesn't cover that: I can only help with privacy questions. For "
@@ -143,11 +143,22 @@ OUT_OF_SCOPE = (
         pytest.param(
             ["do you use cookies", "nope. do you sell my info"],
             [
-                f'{OUR_COOKIES}\n"The majority of websites - especially shopping sites - use '
-                "cookies which are harmless to your computer. For example they are used by "
-                "jessops.com to remember items added to your basket or that you have logged in "
-                'to the website as a member to allow you to see your order history."',
-                YOUR_ACCOUNT,
+                "From our privacy policy (Information collection and use › Cookies):\n"
+                '"The majority of websites - especially shopping sites - use cookies which are '
+                "harmless to users computers. For example, cookies are used by jessops.com to "
+                "remember items added to a users basket or that users have logged in to the "
+                "website as a member. Usage of a cookie is in no way linked to any personally "
+                "identifiable information while on our site. To order items on jessops.com, "
+                "users need to have cookies enabled - please see the help section on managing "
+                "and enabling cookies. If users do not have cookies enabled they will still be "
+                "able to browse jessops.com and use it for research purposes. Most web browsers "
+                'have cookies enabled as standard."',
+                "From our privacy policy (Sharing › Third Party Intermediaries):\n"
+                '"For the purpose of credit/debit card authorisation we will pass your name and '
+                "address to our Bank. For the purpose of delivering your parcel we will pass your "
+                "name and address to Parcelforce, or another of our parcel carriers. These "
+                "companies do not retain, share, store or use personally identifiable information "
+                'for any secondary purposes."',
             ],
             id="rejection-then-the-question-meant",
         ),

@@ -60,6 +60,23 @@ def test_a_follow_up_stays_on_the_topic_it_leans_on(pipeline: Pipeline) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "previous", "leans"),
+    [
+        ("and can I turn them off?", "what cookies do you use?", True),
+        ("who sees it?", "do you keep my card number?", True),
+        ("Do you sell my data to advertisers?", "what cookies do you use?", False),
+        ("How do I unsubscribe from your newsletter?", "do you keep my card number?", False),
+    ],
+)
+def test_a_question_is_read_after_the_one_before_only_when_it_leans_on_it(
+    pipeline: Pipeline, question: str, previous: str, leans: bool
+) -> None:
+    """The learned detector, not a word list, decides (knowledge/answering/follow_up.py)."""
+    answer = pipeline.ask(question, previous=previous)
+    assert answer.question == (f"{previous} {question}" if leans else question)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "How many months do you keep IP address logs for?",

@@ -82,3 +82,18 @@ def test_training_reads_only_train_sets(monkeypatch) -> None:
     inputs = Inputs.read(KnowledgeSettings.from_env())
     training_examples(list(inputs.policy.clauses), inputs.aliases)
     assert set(read) == set(question_sets.names("train"))
+
+
+def test_a_rejection_that_asks_again_is_not_taught_as_answering_nothing(tmp_path) -> None:
+    (tmp_path / "policy.yml").write_text(
+        "nlu:\n"
+        "- intent: wrong_answer\n"
+        "  examples: |\n"
+        "    - not that\n"
+        "- intent: wrong_answer\n"
+        "  metadata:\n"
+        "    asks_the_policy: true\n"
+        "  examples: |\n"
+        "    - no. do you use [cookies](topic)\n"
+    )
+    assert question_sets.not_policy_messages(tmp_path) == ("not that",)
