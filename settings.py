@@ -84,6 +84,12 @@ class Paths:
         return self.var_dir / "logs"
 
     @property
+    def run_dir(self) -> Path:
+        """Each running server's process id, ``<name>.pid`` (an operator's ``kill`` and the
+        tests that kill a server read it)."""
+        return self.var_dir / "run"
+
+    @property
     def metrics_dir(self) -> Path:
         """Where every server keeps its Prometheus values for the monitor to add up;
         emptied when the stack starts."""
@@ -168,6 +174,37 @@ def database_url(environ: Environ) -> str | None:
 
 
 @dataclass(frozen=True)
+class VerificationSettings:
+    """How a customer proves the email address of a request is theirs (docs/data-requests.md).
+
+    The limits follow ethyca/fides (a 6-digit code, a few tries) and DataGrail (a request
+    unverified for 7 days is closed). A code has 10^6 values: with 5 tries a code, 3 codes
+    a request and 15 tries an address a day, a guesser's chance is 15 in a million a day.
+    """
+
+    code_minutes: float = 30.0
+    within_days: float = 7.0
+    max_tries: int = 5  # wrong codes before a code is void
+    max_codes: int = 3  # codes mailed for one request
+    resend_after_s: float = 60.0  # a new code no sooner than this after the last
+    tries_per_conversation_hour: int = 10
+    tries_per_address_day: int = 15
+    # The key codes and addresses are hashed with: every server of a cluster needs the
+    # same. Unset: a random key kept in key_file (created at first use, mode 600).
+    secret: str | None = None
+    key_file: Path = PROJECT_ROOT / "var" / "verification.key"
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> VerificationSettings:
+        return cls(
+            code_minutes=number(environ, "VERIFY_CODE_MINUTES", cls.code_minutes),
+            within_days=number(environ, "VERIFY_WITHIN_DAYS", cls.within_days),
+            secret=text(environ, "VERIFY_SECRET"),
+            key_file=Paths.from_env(environ).var_dir / "verification.key",
+        )
+
+
+@dataclass(frozen=True)
 class RequestSettings:
     """Where requests are kept and sent, and how the relay retries."""
 
@@ -181,10 +218,12 @@ class RequestSettings:
     lease_s: float = 120.0
     # When set, the outbox is in PostgreSQL (shared by every relay) instead of outbox_db.
     database_url: str | None = None
+    verification: VerificationSettings = field(default_factory=lambda: VerificationSettings())
 
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> RequestSettings:
         return cls(
+            verification=VerificationSettings.from_env(environ),
             database_url=database_url(environ),
             outbox_db=Paths.from_env(environ).outbox_db,
             mailbox=text(environ, "REQUESTS_MAILBOX", "cs@jessops.com"),
@@ -309,6 +348,26 @@ class ActionServerSettings:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class SupervisionSettings:
+    """How the launcher restarts a server that died (stack/supervision.py): at once the
+    first time, then after a pause that doubles from ``first_pause_s`` up to
+    ``longest_pause_s``; a server that dies more
+    than ``tries`` times within ``window_s`` is left stopped, and the launcher says so."""
+
+    tries: int = 5
+    window_s: float = 300.0
+    first_pause_s: float = 1.0
+    longest_pause_s: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> SupervisionSettings:
+        return cls(
+            tries=integer(environ, "RESTART_TRIES", cls.tries),
+            window_s=60 * number(environ, "RESTART_WINDOW_MINUTES", cls.window_s / 60),
+        )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Show the collected request, let the customer change or cancel it, then store it.
 
 "Received" is said only after the request is in the outbox: the customer is never told
-about a request that could still be lost.
+about a request that could still be lost. A request that needs the customer's address
+proved is stored too, awaiting its code (``actions.verification``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.request_form import kind_of, reset_request
-from data_requests.kinds import SLOT_LABELS
+from actions.verification import VERIFYING, withdraw
+from data_requests import verification
+from data_requests.kinds import SLOT_LABELS, RequestKind
 from data_requests.notices import notify_request_stored
-from data_requests.outbox import OutboxUnavailable, open_outbox
+from data_requests.outbox import Acceptance, OutboxUnavailable, open_outbox
+from data_requests.outbox.records import PASSED_ON
 from data_requests.validators import given
 from monitoring.metrics import count_request
 from settings import RequestSettings
@@ -134,8 +138,34 @@ class ActionChangeField(Action):
         return [SlotSet(field, None), SlotSet("awaiting_confirmation", False)]
 
 
+SLACK = "slack"
+
+
+def slack_user(sender_id: str) -> str:
+    """The Slack user of a Slack conversation: its id is "<user>_<channel>_<thread>"
+    (channels/slack.py sets thread granularity), and Slack's ids have no underscore."""
+    return sender_id.split("_", 1)[0]
+
+
+def acceptance(kind: RequestKind, tracker: Tracker, settings: RequestSettings) -> Acceptance:
+    """How this request reaches customer service: support staff in the Slack channel
+    vouch for the customer they speak for (Slack names who); any other channel proves
+    the address by a code, except an opt-out (``kinds.needs_code``)."""
+    if tracker.get_latest_input_channel() == SLACK:
+        staff = slack_user(tracker.sender_id)
+        return Acceptance(needs_code=False, verified_by=f"support staff (Slack user {staff})")
+    if not kind.needs_code:
+        return PASSED_ON
+    email = tracker.get_slot("email") or ""
+    return Acceptance(
+        needs_code=True,
+        email_key=verification.email_key(verification.key(settings.verification), email),
+    )
+
+
 class ActionSubmitRequest(Action):
-    """Store the confirmed request in the outbox, then tell the customer its reference."""
+    """Store the confirmed request in the outbox, then tell the customer its reference
+    and, when the address must be proved, ask for the code that is on its way."""
 
     def name(self) -> str:
         return "action_submit_request"
@@ -150,10 +180,10 @@ class ActionSubmitRequest(Action):
         # A skipped detail is stored as null: "not given" is the form's word for it.
         details = {slot: given(tracker.get_slot(slot)) for slot in kind.slots}
         channel = tracker.get_latest_input_channel() or "unknown"
+        settings = RequestSettings.from_env()
         try:
-            stored = open_outbox(RequestSettings.from_env()).submit(
-                key, kind.name, details, channel
-            )
+            how = acceptance(kind, tracker, settings)
+            stored = open_outbox(settings).submit(key, kind.name, details, channel, acceptance=how)
         except (sqlite3.Error, OSError, OutboxUnavailable) as error:
             log.error("could not store a %s request: %s", kind.name, type(error).__name__)
             dispatcher.utter_message(response="utter_request_not_stored")
@@ -161,9 +191,21 @@ class ActionSubmitRequest(Action):
         log.info("stored request %s (%s)", stored.reference, kind.name)
         count_request(kind.name)
         notify_in_background(kind.name, stored.reference)
+        if how.needs_code:
+            dispatcher.utter_message(
+                response="utter_request_awaiting_code",
+                kind_label=kind.label,
+                reference=stored.reference,
+                email=details["email"],
+                minutes=f"{settings.verification.code_minutes:g}",
+            )
+            return [*reset_request(), SlotSet(VERIFYING, stored.reference)]
         dispatcher.utter_message(
-            response="utter_request_received",
+            response="utter_request_received_for_staff"
+            if how.verified_by
+            else "utter_request_received",
             kind_label=kind.label,
+            third_person=kind.third_person,
             reference=stored.reference,
             due_date=f"{stored.due_on:%d %B %Y}",
         )
@@ -171,7 +213,8 @@ class ActionSubmitRequest(Action):
 
 
 class ActionCancelRequest(Action):
-    """Stop the request wherever it is and forget its details."""
+    """Stop the request wherever it is and forget its details: while it is being given,
+    at its summary, or stored but still awaiting its code."""
 
     def name(self) -> str:
         return "action_cancel_request"
@@ -179,5 +222,19 @@ class ActionCancelRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        reference = tracker.get_slot(VERIFYING)
+        if kind_of(tracker) is None and tracker.active_loop_name is None and reference:
+            try:
+                withdrawn = withdraw(reference)
+            except (sqlite3.Error, OSError, OutboxUnavailable) as error:
+                log.error("could not cancel a request: %s", type(error).__name__)
+                dispatcher.utter_message(response="utter_request_not_withdrawn")
+                return [ActiveLoop(None)]
+            response = "utter_request_withdrawn" if withdrawn else "utter_no_code_awaited"
+            dispatcher.utter_message(response=response, reference=reference)
+            return [ActiveLoop(None), SlotSet(VERIFYING, None)]
+        if kind_of(tracker) is None:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return [ActiveLoop(None)]
         dispatcher.utter_message(response="utter_request_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_request()]

@@ -35,7 +35,10 @@ class RequestKind:
     ``label`` is worded for the customer ("delete your personal data"), ``third_person``
     for customer service, who read about the customer ("delete their personal data").
     ``offered_after`` lists the policy clauses after whose quote the assistant offers to
-    take this request, with ``button`` as the offer's wording.
+    take this request, with ``button`` as the offer's wording. ``needs_code``: customer
+    service acts only once the customer proves the address is theirs
+    (``data_requests.verification``); stopping marketing mail harms no one, so an
+    opt-out is passed on unverified, as opt-outs are in practice.
     """
 
     name: str
@@ -45,6 +48,7 @@ class RequestKind:
     button: str
     slots: tuple[str, ...]
     offered_after: tuple[str, ...]
+    needs_code: bool = True
 
 
 _CHANGING_DATA = "correcting-updating-deleting-deactivating-personal-information-1"
@@ -85,6 +89,18 @@ KINDS = (
         "Stop marketing emails",
         CONTACT_SLOTS,
         ("your-account-1", "newsletter-1", "special-offers-and-updates-1", "choice-opt-out-1"),
+        needs_code=False,
+    ),
+    # Subject access (UK GDPR art. 15): the policy is silent on it, yet it is the request
+    # customers make most; customer service has one calendar month, as for the others.
+    RequestKind(
+        "access",
+        "request_access",
+        "send you a copy of the personal data Jessops holds about you",
+        "send them a copy of the personal data Jessops holds about them",
+        "Get a copy of my data",
+        CONTACT_SLOTS + IDENTIFYING_SLOTS,
+        (_CHANGING_DATA,),
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}

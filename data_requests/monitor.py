@@ -52,7 +52,7 @@ class OutboxCollector:
         up = GaugeMetricFamily("jessops_outbox_up", "1 if the outbox could be read")
         try:
             store = self.store()
-            counts, since = store.status_counts(), store.pending_since()
+            counts, since = store.counts(), store.pending_since()
         except OUTBOX_ERRORS as error:
             log.warning("outbox unreadable for the metrics: %s", type(error).__name__)
             up.add_metric([], 0)
@@ -61,10 +61,12 @@ class OutboxCollector:
         up.add_metric([], 1)
         yield up
         requests = GaugeMetricFamily(
-            "jessops_outbox_requests", "Requests in the outbox, by status", labels=["status"]
+            "jessops_outbox_requests",
+            "Requests in the outbox, by kind and status (awaiting_verification is not stuck)",
+            labels=["kind", "status"],
         )
-        for status, count in sorted(counts.items()):
-            requests.add_metric([status], count)
+        for (kind, status), count in sorted(counts.items()):
+            requests.add_metric([kind, status], count)
         yield requests
         oldest = min(since.values(), default=None)
         age = (utc_now() - oldest).total_seconds() if oldest else 0.0

@@ -1,7 +1,9 @@
 """Send pending requests from the outbox to customer service by SMTP.
 
 Runs as its own process (``python -m data_requests.relay``, started by ``make run``) so that
-a request confirmed just before the action server restarted is still sent. A
+a request confirmed just before the action server restarted is still sent. It also
+mails customers their verification codes and receipts, with the same retries, and
+closes requests left unverified past ``VERIFY_WITHIN_DAYS``. A
 temporary failure (no connection, a 4xx reply) is retried with exponential backoff; a
 permanent one (a 5xx reply) marks the request failed, where the requests CLI lists it
 for a person to look at and re-queue. Nothing is dropped.
@@ -15,17 +17,21 @@ import logging
 import signal
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 import aiosmtplib
 
-from data_requests.mail import compose
+from data_requests.mail import compose, compose_code, compose_receipt, customer_address
 from data_requests.outbox import (
+    CustomerMail,
     OutboxUnavailable,
     RequestStore,
     StoredRequest,
     open_outbox,
     utc_now,
 )
+from data_requests.outbox.records import RECEIPT_MAIL
+from data_requests.verification import close_expired, issue_code
 from monitoring.logs import fields, use_json_lines
 from monitoring.metrics import FAILED, RETRY, SENT, count_delivery
 from settings import RequestSettings, SmtpSettings
@@ -60,16 +66,17 @@ def backoff(attempts: int, settings: RequestSettings) -> timedelta:
 
 
 class Relay:
-    """Moves requests from the outbox to the mailbox; one per process."""
+    """Moves requests from the outbox to customer service, and codes and receipts to
+    customers; closes requests left unverified. One per process."""
 
     def __init__(self, outbox: RequestStore, smtp: SmtpSettings, settings: RequestSettings) -> None:
         self.outbox = outbox
         self.smtp = smtp
         self.settings = settings
 
-    async def _send(self, request: StoredRequest) -> None:
+    async def _send(self, message: EmailMessage) -> None:
         await aiosmtplib.send(
-            compose(request, self.settings),
+            message,
             hostname=self.smtp.host,
             port=self.smtp.port,
             username=self.smtp.username,
@@ -78,47 +85,84 @@ class Relay:
             timeout=self.smtp.timeout_s,
         )
 
-    async def deliver(self, request: StoredRequest, now: datetime | None = None) -> Outcome:
+    async def _attempt(self, message: EmailMessage) -> tuple[str, str | None]:
+        """Send ``message``: SENT, or RETRY / FAILED with the reason."""
         try:
-            await self._send(request)
+            await self._send(message)
         except (aiosmtplib.SMTPException, OSError) as error:
             reason = f"{type(error).__name__}: {error}"
-            if is_permanent(error):
-                self.outbox.mark_failed(request, reason)
-                count_delivery(FAILED)
-                log.error(
-                    "request %s failed permanently: %s",
-                    request.reference,
-                    reason,
-                    extra=fields(reference=request.reference, outcome=FAILED),
-                )
-                return Outcome(request.reference, FAILED, reason)
+            return (FAILED if is_permanent(error) else RETRY), reason
+        return SENT, None
+
+    async def deliver(self, request: StoredRequest, now: datetime | None = None) -> Outcome:
+        status, reason = await self._attempt(compose(request, self.settings))
+        count_delivery(status)
+        extra = fields(reference=request.reference, outcome=status)
+        if status == FAILED:
+            self.outbox.mark_failed(request, reason)
+            log.error("request %s failed permanently: %s", request.reference, reason, extra=extra)
+        elif status == RETRY:
             retry_at = (now or utc_now()) + backoff(request.attempts, self.settings)
             self.outbox.mark_retry(request, reason, retry_at)
-            count_delivery(RETRY)
             log.warning(
                 "request %s not sent yet (%s); retry at %s",
                 request.reference,
                 reason,
                 retry_at.isoformat(timespec="seconds"),
-                extra=fields(reference=request.reference, outcome=RETRY),
+                extra=extra,
             )
-            return Outcome(request.reference, RETRY, reason)
-        self.outbox.mark_sent(request)
-        count_delivery(SENT)
-        log.info(
-            "request %s sent to customer service",
-            request.reference,
-            extra=fields(reference=request.reference, outcome=SENT),
-        )
-        return Outcome(request.reference, SENT)
+        else:
+            self.outbox.mark_sent(request)
+            log.info("request %s sent to customer service", request.reference, extra=extra)
+        return Outcome(request.reference, status, reason)
+
+    def _customer_message(self, mail: CustomerMail) -> EmailMessage | None:
+        """The mail to write, or None when there is nothing to send any more (the
+        request was closed, or no longer awaits a code). A code is made only now, so it
+        exists in plain text only in this process and the customer's inbox."""
+        request = self.outbox.get(mail.reference)
+        if request is None or customer_address(request) is None:
+            return None
+        if mail.purpose == RECEIPT_MAIL:
+            return compose_receipt(request, self.settings)
+        code = issue_code(self.outbox, self.settings.verification, request.reference)
+        return compose_code(request, code, self.settings) if code else None
+
+    async def deliver_to_customer(self, mail: CustomerMail, now: datetime | None = None) -> Outcome:
+        message = self._customer_message(mail)
+        if message is None:
+            self.outbox.mark_mail_failed(mail, "nothing to send: the request moved on")
+            return Outcome(mail.reference, FAILED, "moved on")
+        status, reason = await self._attempt(message)
+        extra = fields(reference=mail.reference, outcome=status)
+        if status == FAILED:
+            self.outbox.mark_mail_failed(mail, reason)
+            log.error("%s mail of %s refused: %s", mail.purpose, mail.reference, reason)
+        elif status == RETRY:
+            retry_at = (now or utc_now()) + backoff(mail.attempts, self.settings)
+            self.outbox.mark_mail_retry(mail, reason, retry_at)
+            log.warning("%s mail of %s not sent yet (%s)", mail.purpose, mail.reference, reason)
+        else:
+            self.outbox.mark_mail_sent(mail)
+            log.info("%s mail of %s sent", mail.purpose, mail.reference, extra=extra)
+        return Outcome(mail.reference, status, reason)
+
+    async def send_customer_mails(self, now: datetime | None = None) -> list[Outcome]:
+        """Send every code and receipt due ``now`` (by default, now)."""
+        lease = timedelta(seconds=self.settings.lease_s)
+        mails = self.outbox.claim_mails(now, lease=lease)
+        return [await self.deliver_to_customer(mail, now) for mail in mails]
+
+    async def send_requests(self, now: datetime | None = None) -> list[Outcome]:
+        """Send every request due ``now`` to customer service."""
+        lease = timedelta(seconds=self.settings.lease_s)
+        requests = self.outbox.claim_due(now, lease=lease)
+        return [await self.deliver(request, now) for request in requests]
 
     async def run_once(self, now: datetime | None = None) -> list[Outcome]:
-        """Try every request that is due ``now`` (by default, now)."""
-        lease = timedelta(seconds=self.settings.lease_s)
-        return [
-            await self.deliver(request, now) for request in self.outbox.claim_due(now, lease=lease)
-        ]
+        """One round: close requests left unverified too long, then send what is due."""
+        close_expired(self.outbox, self.settings.verification, now)
+        return await self.send_customer_mails(now) + await self.send_requests(now)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Until ``stop``; an outbox server that is down is tried again next round."""

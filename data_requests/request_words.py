@@ -3,8 +3,9 @@
 The intent classifier (DIET) moves a few messages between intents with every retraining,
 and some that name no request at all ("What's your VAT number?", "Can I trade in my old
 DSLR?") come out as a request intent and open the request form. A message that asks for
-data or emails to be changed, removed or stopped says so in words: a verb (delete,
-update, unsubscribe...), a state (wrong, out of date) or a complaint (spam). The guard in
+data or emails to be changed, removed, stopped or copied says so in words: a verb (delete,
+update, unsubscribe, export...), a state (wrong, out of date), a complaint (spam) or the
+thing wanted (a copy). The guard in
 the Rasa pipeline (``rasa_server/request_guard.py``) lets a request intent stand only
 when :func:`names_a_request` finds one of them.
 
@@ -86,6 +87,15 @@ REQUEST_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"\bnew\s+{_GAP}(?:address|e-?mail|phone|number|mobile|landline|name|surname|"
             r"postcode|details?)\b",
         ),
+        # --- a copy of the customer's data (request_access) ---
+        ("a copy of my data", r"\bcop(?:y|ies)\b"),
+        ("subject access request, SAR, DSAR", r"\bsubject\s+access\b|\bD?SAR\b"),
+        ("download or export my data", r"\b(?:download|export)\w*"),
+        ("I want it, I want to see it all", r"\bi\s+want\s+(?:it|them|to\s+see)\b"),
+        (
+            "send me everything you hold",
+            rf"\bsend\s+me\s+{_GAP}(?:everything|data|information|info|details)\b",
+        ),
         # --- stopping marketing email (request_unsubscribe) ---
         ("stop sending, make it stop", r"\bstop\w*"),
         ("unsubscribe, unsub", r"\bunsub\w*"),
@@ -111,7 +121,8 @@ def normalise(text: str) -> str:
 
 
 def names_a_request(text: str) -> bool:
-    """Whether ``text`` asks, in words, for data or emails to be changed, removed or stopped."""
+    """Whether ``text`` asks, in words, for data or emails to be changed, removed, stopped
+    or copied."""
     plain = _QUOTED.sub(" ", normalise(text))
     return any(pattern.search(plain) for _, pattern in REQUEST_WORDS)
 

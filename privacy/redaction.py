@@ -83,3 +83,25 @@ def redact(data: Any, values: Iterable[str] = ()) -> Any:
     if isinstance(data, list | tuple):
         return [redact(item, values) for item in data]
     return data
+
+
+# A verification code as typed: six digits, perhaps split "482 913" (as
+# data_requests.verification reads it).
+_CODE = re.compile(r"(?<!\d)\d{3}[ -]?\d{3}(?!\d)")
+USER_EVENT = "user"  # Rasa's type name of a UserUttered event
+
+
+def mask_codes(event: dict[str, Any]) -> dict[str, Any]:
+    """A customer's message with any six-digit group masked, so a verification code
+    typed in the chat is never stored readable. Only the message text: a detail taken
+    from it into a slot (a phone number) stays in its slot event until its request is
+    finished (``stores.personal_data``)."""
+    if event.get("event") != USER_EVENT:
+        return event
+    masked = dict(event)
+    if isinstance(event.get("text"), str):
+        masked["text"] = _CODE.sub(MASK * 6, event["text"])
+    parse_data = event.get("parse_data")
+    if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+        masked["parse_data"] = {**parse_data, "text": _CODE.sub(MASK * 6, parse_data["text"])}
+    return masked

@@ -1,18 +1,16 @@
 """``make run`` / ``make cluster`` (``--cluster``): start the servers, say where to talk to
-the bot, stop all on Ctrl-C or when one dies."""
+the bot, start again any that dies (stack/supervision.py), stop all on Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
 import signal
 import sys
-import time
 
-from settings import ChannelSettings, ClusterSettings, StackSettings
+from settings import ChannelSettings, ClusterSettings, StackSettings, SupervisionSettings
 from stack.cluster import ClusterStack
 from stack.processes import ACTION_HEALTH, MONITOR_HEALTH, RASA_HEALTH, Stack, StackError
-
-WATCH_INTERVAL_S = 1.0
+from stack.supervision import Supervisor
 
 
 def cluster_line(cluster: ClusterSettings | None) -> str:
@@ -71,13 +69,8 @@ def banner(
     )
 
 
-def watch(stack: Stack) -> None:
-    """Return when a server dies, so `make run` never pretends to be up."""
-    while not (stopped := stack.stopped_services()):
-        time.sleep(WATCH_INTERVAL_S)
-    raise StackError(
-        f"{', '.join(stopped)} stopped unexpectedly; see {stack.settings.paths.logs_dir}"
-    )
+def report(line: str) -> None:
+    print(line, file=sys.stderr if line.startswith("error") else sys.stdout, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         channels = settings.channels()
         print(banner(stack.settings, channels, cluster), flush=True)
-        watch(stack)
+        Supervisor(stack, SupervisionSettings.from_env(), say=report).run()
     except StackError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN, StackSettings
+from settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN, Paths, StackSettings
 
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
@@ -71,9 +71,11 @@ class Service:
     # cluster's databases before the servers that connect to them at start-up).
     stage: int = 0
 
-    def start(self, log_dir: Path) -> None:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"{self.name}.log"
+    def start(self, paths: Paths) -> None:
+        """Start the server, its output appended to its log, its process id in run_dir."""
+        for folder in (paths.logs_dir, paths.run_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.log_path = paths.logs_dir / f"{self.name}.log"
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 self.argv,
@@ -83,6 +85,7 @@ class Service:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches the launcher, which stops us in order
             )
+        (paths.run_dir / f"{self.name}.pid").write_text(f"{self.process.pid}\n")
 
     @property
     def running(self) -> bool:
@@ -267,13 +270,12 @@ class Stack:
         return next(s for s in self.services if s.name == name)
 
     def start(self) -> None:
-        log_dir = self.settings.paths.logs_dir
         fresh_metrics_dir(self.settings.paths.metrics_dir)
         try:
             for stage in sorted({service.stage for service in self.services}):
                 starting = [service for service in self.services if service.stage == stage]
                 for service in starting:
-                    service.start(log_dir)
+                    service.start(self.settings.paths)
                 for service in starting:
                     service.wait_ready()
         except BaseException:
@@ -284,7 +286,7 @@ class Stack:
         """Stop one server and start it again (tests of crash recovery use this)."""
         service = self.service(name)
         service.stop()
-        service.start(self.settings.paths.logs_dir)
+        service.start(self.settings.paths)
         service.wait_ready()
 
     def stopped_services(self) -> list[str]:

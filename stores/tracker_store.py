@@ -4,7 +4,8 @@ Rasa open source stores every message as typed; masking it is a paid feature. Th
 does it in the open, inside the Rasa server (Python 3.10), configured in
 ``endpoints.yml`` as ``type: stores.tracker_store.RedactingTrackerStore``:
 
-- card numbers are masked in every event before it is written, so they never reach disk;
+- card numbers are masked in every event before it is written, so they never reach disk,
+  and so is a verification code in a customer's message;
 - once a data request is stored or cancelled (its slots set back to None), the customer's
   contact details, taken from the conversation's own slot events, are masked in all of
   its stored events. Until then they stay readable, because Rasa rebuilds the tracker
@@ -31,7 +32,7 @@ from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 
-from privacy.redaction import redact
+from privacy.redaction import mask_codes, redact
 from stores.personal_data import personal_values, request_finished
 from stores.sqlite import CONNECTION_PRAGMAS, EMPTY_THE_LOG
 
@@ -97,12 +98,12 @@ class RedactingTrackerStore(SQLTrackerStore):
             logger.debug("the (sender_id, timestamp) index was created by another server")
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
-        """The events Rasa is about to write, each with card numbers masked.
+        """The events Rasa is about to write, each with card numbers and codes masked.
 
         They go through the same dict round trip as when Rasa reloads a tracker.
         """
         for event in super()._additional_events(session, tracker):
-            yield Event.from_parameters(redact(event.as_dict()))
+            yield Event.from_parameters(redact(mask_codes(event.as_dict())))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append this turn's events; once a request is finished, mask its details."""

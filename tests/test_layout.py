@@ -4,7 +4,8 @@
   import Rasa, so they run in either interpreter and in plain scripts;
 - nothing imports ``actions``, ``channels``, ``rasa_server`` or ``stack`` (the entry points
   Rasa, the action server and ``make run`` load), tests and tools aside;
-- no two packages import each other, directly or round a longer circle.
+- no two packages import each other, directly or round a longer circle; nor do two
+  modules (an import inside a function counts too).
 """
 
 from __future__ import annotations
@@ -81,13 +82,49 @@ def test_nothing_imports_the_entry_points() -> None:
         assert not uses & set(ENTRY_POINTS), f"{package} imports {uses & set(ENTRY_POINTS)}"
 
 
+def in_a_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """Every node from which its own imports lead back to it."""
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                if reaches(nxt, goal, seen):
+                    return True
+        return False
+
+    return sorted(node for node in graph if reaches(node, node, set()))
+
+
 def test_no_package_cycle() -> None:
-    graph = package_imports()
+    assert in_a_cycle(package_imports()) == []
 
-    def reaches(start: str, goal: str, seen: frozenset[str] = frozenset()) -> bool:
-        return any(
-            nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt}))
-            for nxt in graph[start]
-        )
 
-    assert [p for p in PACKAGES if reaches(p, p)] == []
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def module_imports() -> dict[str, set[str]]:
+    """Each project module and the project modules it imports; ``from pkg import mod``
+    names the submodule when there is one."""
+    paths = [m for top in PACKAGES for m in modules(top)]
+    known = {module_name(path) for path in paths}
+    graph: dict[str, set[str]] = {}
+    for path in paths:
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                subs = {f"{node.module}.{alias.name}" for alias in node.names}
+                targets |= (subs & known) or {node.module}
+        graph[module_name(path)] = targets & known
+    return graph
+
+
+def test_no_module_cycle() -> None:
+    """e.g. the outbox's SQLite and PostgreSQL stores once imported each other."""
+    assert in_a_cycle(module_imports()) == []

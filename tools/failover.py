@@ -67,7 +67,7 @@ def report(stack: ClusterStack, tally: Tally, customers: int, seconds: float) ->
     sent = len(tally.latencies_s)
     outbox = open_outbox(RequestSettings.from_env({**stack.settings.env}))
     stored = Counter(request.reference for request in outbox.list())
-    mailed = delivered(stack, tally.references)
+    mailed = delivered(stack.settings.paths.mail_dir, tally.references)
     return {
         "customers": customers,
         "seconds": seconds,

@@ -194,16 +194,18 @@ def test_confirming_stores_once_gives_a_reference_and_clears_contact_details(
     dispatcher = CollectingDispatcher()
     events = run(ActionSubmitRequest().run(dispatcher, tracker("yes", "affirm", slots=slots), {}))
     [message] = dispatcher.messages
-    assert message["response"] == "utter_request_received"
-    assert message["reference"].startswith("JES-") and message["due_date"]
+    assert message["response"] == "utter_request_awaiting_code"  # a deletion needs a code
+    assert message["reference"].startswith("JES-") and message["email"] == "jane@example.com"
     for slot in ("full_name", "email", "phone", "postcode", "request_key"):
         assert SlotSet(slot, None) in events
+    assert SlotSet("verifying_reference", message["reference"]) in events
     # The same confirmation again (a retried HTTP call, a double click): one request.
     run(
         ActionSubmitRequest().run(CollectingDispatcher(), tracker("yes", "affirm", slots=slots), {})
     )
     [stored] = Outbox(outbox_db).list()
     assert stored.reference == message["reference"]
+    assert stored.status == "awaiting_verification"
     assert stored.details == {k: v for k, v in FILLED.items() if k != "request_type"}
 
 

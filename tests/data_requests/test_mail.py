@@ -21,6 +21,7 @@ THIRD_PERSON = {
     "deletion": "delete their personal data and close their account",
     "deactivation": "deactivate their account",
     "marketing_opt_out": "stop marketing emails to their address",
+    "access": "send them a copy of the personal data Jessops holds about them",
 }
 
 

@@ -82,7 +82,7 @@ def test_outbox_gauges_and_readiness(tmp_path: Path) -> None:
     registry = CollectorRegistry()
     registry.register(OutboxCollector(lambda: outbox))
     page = generate_latest(registry).decode()
-    assert 'jessops_outbox_requests{status="pending"} 1.0' in page
+    assert 'jessops_outbox_requests{kind="deletion",status="pending"} 1.0' in page
     assert "jessops_outbox_up 1.0" in page
     age = registry.get_sample_value("jessops_outbox_oldest_pending_seconds")
     assert age >= (datetime.now(timezone.utc) - NOW).total_seconds() - 1

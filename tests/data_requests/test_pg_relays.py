@@ -87,9 +87,10 @@ def relays(environ: dict[str, str], count: int) -> Iterator[list[subprocess.Pope
             process.wait()
 
 
-def wait_until_all_sent(outbox: RequestStore) -> None:
+def wait_until_all_sent(outbox: RequestStore, folder: Path) -> None:
+    """Until every request has gone to customer service and every receipt to its customer."""
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
-    while len(outbox.list(SENT)) < REQUESTS:
+    while len(outbox.list(SENT)) < REQUESTS or len(delivered_ids(folder)) < 2 * REQUESTS:
         assert time.monotonic() < deadline, f"only {len(outbox.list(SENT))} sent"
         time.sleep(0.1)
 
@@ -99,8 +100,13 @@ def delivered_ids(folder: Path) -> Counter[str]:
 
 
 def expected_ids(outbox: RequestStore) -> set[str]:
+    """Each request's message to customer service, and its receipt to the customer."""
     sender = RequestSettings.from_env({}).sender
-    return {message_id(request, sender) for request in outbox.list()}
+    return {
+        message_id(request, sender, purpose)
+        for request in outbox.list()
+        for purpose in ("", "receipt")
+    }
 
 
 def test_several_relays_deliver_every_request_exactly_once(
@@ -108,7 +114,7 @@ def test_several_relays_deliver_every_request_exactly_once(
 ) -> None:
     mail = tmp_path / "mail"
     with smtp_server(SlowSink(mail), int(environ["SMTP_PORT"])), relays(environ, RELAYS):
-        wait_until_all_sent(outbox)
+        wait_until_all_sent(outbox, mail)
     delivered = delivered_ids(mail)
     assert set(delivered) == expected_ids(outbox)
     assert set(delivered.values()) == {1}, "a request was sent twice"
@@ -123,7 +129,7 @@ def test_a_relay_killed_mid_batch_loses_nothing(
         while not saved_messages(mail):
             time.sleep(0.01)
         os.kill(running[0].pid, signal.SIGKILL)
-        wait_until_all_sent(outbox)
+        wait_until_all_sent(outbox, mail)
     delivered = delivered_ids(mail)
     print(f"\nresent after the kill: {sum(delivered.values()) - len(delivered)}")
     assert set(delivered) == expected_ids(outbox)  # every request, under its own Message-ID

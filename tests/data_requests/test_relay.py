@@ -63,9 +63,10 @@ def submit(relay: Relay, key: str = "key-1", kind: str = "correction") -> str:
 
 
 def run_until_settled(relay: Relay, rounds: int = 40) -> None:
-    """Run the relay until nothing is pending, as `make run`'s relay loop would."""
+    """Run the relay's sending of requests until nothing is pending, as `make run`'s relay
+    loop would (the receipts to customers are tested in test_verification.py)."""
     for _ in range(rounds):
-        asyncio.run(relay.run_once())
+        asyncio.run(relay.send_requests())
         if not relay.outbox.list(PENDING):
             return
         asyncio.run(asyncio.sleep(relay.settings.poll_s))
@@ -108,7 +109,7 @@ def test_server_down_at_submission_then_delivered_once_it_is_up(
     relay: Relay, port: int, tmp_path: Path
 ) -> None:
     reference = submit(relay)
-    asyncio.run(relay.run_once())  # nothing listens on the port yet
+    asyncio.run(relay.send_requests())  # nothing listens on the port yet
     waiting = relay.outbox.get(reference)
     assert waiting.status == PENDING and waiting.attempts == 1 and waiting.last_error
     with smtp_server(SavingHandler(tmp_path / "mail"), port):
@@ -158,9 +159,9 @@ def test_a_relay_that_died_mid_send_sends_again_after_the_lease(
     [claimed] = relay.outbox.claim_due()  # a relay took it, then crashed before sending
     assert claimed.reference == reference
     with smtp_server(SavingHandler(tmp_path / "mail"), port):
-        assert asyncio.run(relay.run_once()) == [], "leased: not sent twice at once"
+        assert asyncio.run(relay.send_requests()) == [], "leased: not sent twice at once"
         after_the_lease = datetime.now(timezone.utc) + SEND_LEASE + timedelta(seconds=1)
-        [outcome] = asyncio.run(relay.run_once(now=after_the_lease))
+        [outcome] = asyncio.run(relay.send_requests(now=after_the_lease))
     assert outcome.status == SENT
     [message] = saved_messages(tmp_path / "mail")
     assert message["Subject"] == f"[{reference}] Data request: correction"

@@ -34,6 +34,7 @@ def training_examples() -> dict[str, list[str]]:
             if line.strip().startswith("- ")
         ]
         for block in blocks
+        if "intent" in block
     }
 
 

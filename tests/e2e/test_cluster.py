@@ -26,9 +26,9 @@ from stack.processes import Service
 from stack.services import PostgresServer, RedisServer
 from tests.support.databases import new_database
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
-from tests.support.rest import TIMEOUT_S, new_sender, reference_in, send
+from tests.support.rest import TIMEOUT_S, new_sender, reference_in, reply_text, send
 from tests.support.slack_events import event, new_ts, post
-from tests.support.smtp_servers import saved_messages, wait_for_mail
+from tests.support.smtp_servers import code_mailed, saved_messages, wait_for_mail
 from tests.support.stacks import free_port_env
 from tools.failover import answered_share
 from tools.soak import SOAK_ENV, Tally, customer, delivered
@@ -84,9 +84,13 @@ def served_by(cluster: ClusterStack) -> set[str]:
     return {word for word in log.split() if word.startswith("rasa/rasa-")}
 
 
-def mails_about(cluster: ClusterStack, reference: str) -> list[str]:
+def to_customer_service(cluster: ClusterStack, reference: str) -> list[str]:
     messages = saved_messages(cluster.settings.paths.mail_dir)
-    return [m["Message-ID"] for m in messages if reference in m["Subject"]]
+    return [
+        m["Message-ID"]
+        for m in messages
+        if reference in m["Subject"] and m["To"] == "cs@jessops.com"
+    ]
 
 
 def rasa_url(server: Service) -> str:
@@ -121,6 +125,27 @@ def test_a_slack_retry_reaching_the_other_server_is_not_answered_twice(
     assert "SSL" in answer["text"]
 
 
+def test_a_code_typed_against_the_other_rasa_server_verifies_the_request(
+    cluster: ClusterStack,
+) -> None:
+    """The request is confirmed on one Rasa server and its code typed on the other: the
+    code lives in PostgreSQL, not in a server's memory, and is checked once."""
+    first, second = (rasa_url(server) for server in cluster.replicas("rasa-server"))
+    sender, email = new_sender("two-servers"), "two.servers@example.com"
+    turns = ["send me a copy of my data", "Ann Lee", email, "skip", "skip", "yes"]
+    replies = [reply_text(f"{first}/webhooks/rest/webhook", sender, t) for t in turns]
+    reference = reference_in(replies[-1])
+    assert reference and f"emailing a 6-digit code to {email}" in replies[-1]
+    code = code_mailed(cluster.settings.paths.mail_dir, reference, email)
+    assert to_customer_service(cluster, reference) == []
+    answer = reply_text(f"{second}/webhooks/rest/webhook", sender, code)
+    assert answer.startswith("Thank you, your email address is confirmed."), answer
+    message = wait_for_mail(cluster.settings.paths.mail_dir, reference, "cs@jessops.com")
+    assert "Email address verified: yes" in message.get_body(("plain",)).get_content()
+    time.sleep(NO_SECOND_COPY_S)
+    assert len(to_customer_service(cluster, reference)) == 1
+
+
 def test_a_rasa_server_killed_under_load_loses_no_conversation_and_no_request(
     cluster: ClusterStack,
 ) -> None:
@@ -146,12 +171,14 @@ def test_a_rasa_server_killed_under_load_loses_no_conversation_and_no_request(
     assert "Jane Doe" in after[1] and "jane.doe@example.com" in after[1]  # slots kept
     reference = reference_in(after[2])
     assert reference, after[2]
-    wait_for_mail(cluster.settings.paths.mail_dir, reference)
+    code = code_mailed(cluster.settings.paths.mail_dir, reference, "jane.doe@example.com")
+    assert "email address is confirmed" in turn(cluster, sender, code)
+    wait_for_mail(cluster.settings.paths.mail_dir, reference, "cs@jessops.com")
     print(f"\n{len(tally.latencies_s)} messages, answered {answered_share(tally)}: {tally.errors}")
     assert answered_share(tally) >= ANSWERED_AT_LEAST
-    mailed = delivered(cluster, [*tally.references, reference])
+    mailed = delivered(cluster.settings.paths.mail_dir, [*tally.references, reference])
     time.sleep(NO_SECOND_COPY_S)
-    assert len(mails_about(cluster, reference)) == 1
+    assert len(to_customer_service(cluster, reference)) == 1
     assert tally.references and all(mailed[r] == 1 for r in tally.references)
 
 

@@ -14,7 +14,7 @@ from data_requests.outbox import Outbox
 from monitoring.logs import conversation_hash
 from stack.processes import Stack
 from tests.support.rest import new_sender, reference_in, reply_text
-from tests.support.smtp_servers import wait_for_mail
+from tests.support.smtp_servers import code_mailed, wait_for_mail
 from tests.support.stored_events import events
 
 pytestmark = pytest.mark.e2e
@@ -85,10 +85,16 @@ def test_contact_details_leave_the_conversation_once_the_request_is_stored(
 
     request = Outbox(stack.settings.paths.outbox_db).get(reference)
     assert request is not None and request.details["full_name"] == CUSTOMER["full_name"]
-    body = (
-        wait_for_mail(stack.settings.paths.mail_dir, reference).get_body(("plain",)).get_content()
+    # The code the customer types is masked before the conversation is stored.
+    mail_dir = stack.settings.paths.mail_dir
+    code = code_mailed(mail_dir, reference, CUSTOMER["email"])
+    assert "confirmed" in reply_text(webhook, sender, f"my code is {code}")
+    assert code not in stored(stack, sender) and code.encode() not in on_disk(
+        stack.settings.paths.tracker_db
     )
-    assert CUSTOMER["email"] in body and CUSTOMER["postcode"] in body
+    assert "my code is ******" in stored(stack, sender)
+    body = wait_for_mail(mail_dir, reference, "cs@jessops.com").get_body(("plain",)).get_content()
+    assert CUSTOMER["email"] in body and CUSTOMER["postcode"] in body and code not in body
 
 
 def test_a_cancelled_request_leaves_no_contact_details(stack: Stack) -> None:

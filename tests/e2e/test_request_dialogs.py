@@ -16,7 +16,7 @@ import pytest
 
 from stack.processes import Stack
 from tests.support.rest import REFERENCE, new_sender, reference_in, reply_text, send
-from tests.support.smtp_servers import wait_for_mail
+from tests.support.smtp_servers import RECEIPT_SUBJECT, code_mailed, mails_about, wait_for_mail
 
 pytestmark = pytest.mark.e2e
 
@@ -27,13 +27,17 @@ LABELS = {
     "deletion": "delete your personal data and close your account",
     "deactivation": "deactivate your account",
     "marketing_opt_out": "stop marketing emails to your address",
+    "access": "send you a copy of the personal data Jessops holds about you",
 }
 THIRD_PERSON = {
     "correction": "correct or update their personal details",
     "deletion": "delete their personal data and close their account",
     "deactivation": "deactivate their account",
     "marketing_opt_out": "stop marketing emails to their address",
+    "access": "send them a copy of the personal data Jessops holds about them",
 }
+# Every kind but the opt-out waits for the code mailed to the customer's address.
+NEEDS_CODE = {"correction", "deletion", "deactivation", "access"}
 GREETING = (
     "Hello! I'm the Jessops privacy assistant. Ask me anything about how Jessops handles "
     "your personal information."
@@ -91,18 +95,49 @@ def received(kind: str) -> str:
     )
 
 
+def awaiting_code(kind: str, email: str) -> str:
+    return (
+        f"Thank you. Your request to {LABELS[kind]} is saved with reference {{reference}}. "
+        f"To check that the email address is yours, I'm emailing a 6-digit code to {email}. "
+        "Please type it here: it is valid for 30 minutes. Customer service acts on the "
+        'request once it is confirmed. No email? Check your spam folder, or say "send a new '
+        'code".'
+    )
+
+
+def verified(kind: str) -> str:
+    return (
+        f"Thank you, your email address is confirmed. Your request to {LABELS[kind]} "
+        "(reference {reference}) has been passed to Jessops customer service. They must "
+        "respond within one calendar month, by {due_date}. A receipt is on its way to your "
+        "inbox."
+    )
+
+
+WRONG_CODE = (
+    'That code isn\'t right. You have 4 more tries with this code, or say "send a new code".'
+)
+
+
 def mail_body(kind: str, details: dict[str, str | None]) -> str:
     lines = "".join(
         f"  {LINES[slot] + ':':<19}{value or 'not given'}\n" for slot, value in details.items()
     )
+    verification = (
+        "Email address verified: yes, {received_at}"
+        if kind in NEEDS_CODE
+        else "Email address verified: no (a marketing opt-out is passed on unverified)"
+    )
+    start = "verification" if kind in NEEDS_CODE else "receipt"
     return (
         f"A customer asked the privacy assistant to {THIRD_PERSON[kind]}.\n\n"
         "Reference:   {reference}\n"
         f"Request:     {kind}\n"
         "Received:    {received_at}\n"
-        "Respond by:  {due_date} (one calendar month from receipt)\n"
-        "Channel:     rest\n\n"
-        "Customer details as given (the email address was checked for form only):\n"
+        f"Respond by:  {{due_date}} (one calendar month from {start})\n"
+        "Channel:     rest\n"
+        f"{verification}\n\n"
+        "Customer details as given:\n"
         f"{lines}\n"
         "The same details are attached as request.json.\n"
     )
@@ -143,6 +178,8 @@ OPENINGS = [
     ("marketing_opt_out", "stop sending me marketing emails"),
     ("marketing_opt_out", "unsubscribe me from your newsletter"),
     ("marketing_opt_out", "I don't want any more promotional emails from you"),
+    ("access", "send me a copy of all the data you hold about me"),
+    ("access", "I'd like to make a subject access request"),
 ]
 
 
@@ -272,6 +309,7 @@ BUTTONS = [
         "how do I correct or delete my personal information?",
         "/request_deactivation",
     ),
+    ("access", "how do I correct or delete my personal information?", "/request_access"),
     ("marketing_opt_out", "how do I unsubscribe from your newsletter?", "/request_unsubscribe"),
 ]
 BUTTON_TITLES = {
@@ -279,6 +317,7 @@ BUTTON_TITLES = {
     "/request_deletion": "Delete my data",
     "/request_deactivation": "Deactivate my account",
     "/request_unsubscribe": "Stop marketing emails",
+    "/request_access": "Get a copy of my data",
 }
 
 
@@ -360,7 +399,8 @@ def dialog(
             (named, ASKS[slot]),
             (text, summary(kind, details)),
         ]
-    turns.append(("yes", received(kind)))
+    confirmed = awaiting_code(kind, details["email"]) if kind in NEEDS_CODE else received(kind)
+    turns.append(("yes", confirmed))
     return Dialog(kind, turns, details)
 
 
@@ -450,6 +490,16 @@ DIALOGS = {
             "07911 123456",
         ),
     ),
+    "a-copy-of-my-data": dialog(
+        "access",
+        "send me a copy of all the data you hold about me",
+        {
+            "full_name": "Priya Patel",
+            "email": "priya@example.com",
+            "phone": SKIPPED,
+            "postcode": ("b1 1bb", "B1 1BB"),
+        },
+    ),
     "opt-out-and-change-the-email-at-the-summary": dialog(
         "marketing_opt_out",
         "stop sending me marketing emails",
@@ -463,13 +513,25 @@ DIALOGS = {
 def test_a_request_from_first_message_to_the_customer_service_mailbox(
     stack: Stack, name: str
 ) -> None:
-    dialog = DIALOGS[name]
-    replies = assert_turns(stack.settings.rest_webhook, new_sender(name), dialog.turns)
+    """Every turn, then (all but an opt-out) the code mailed to the customer's address,
+    a wrong code and the right one, then the email customer service receives."""
+    dialog, webhook, sender = DIALOGS[name], stack.settings.rest_webhook, new_sender(name)
+    mail_dir, email = stack.settings.paths.mail_dir, dialog.details["email"]
+    replies = assert_turns(webhook, sender, dialog.turns)
     reference = reference_in(replies[-1])
-    message = wait_for_mail(stack.settings.paths.mail_dir, reference)
+    if dialog.kind in NEEDS_CODE:
+        code = code_mailed(mail_dir, reference, email)
+        assert [m["To"] for m in mails_about(mail_dir, reference)] == [email]  # nothing to cs
+        wrong = f"{(int(code) + 1) % 10**6:06d}"
+        codes = [(wrong, WRONG_CODE), (code, verified(dialog.kind))]
+        assert_turns(
+            webhook,
+            sender,
+            [(c, expected.replace("{reference}", reference)) for c, expected in codes],
+        )
+    message = wait_for_mail(mail_dir, reference, "cs@jessops.com")
     assert message["Subject"] == f"[{reference}] Data request: {dialog.kind}"
-    assert message["To"] == "cs@jessops.com"
-    assert message["Reply-To"] == dialog.details["email"]
+    assert message["Reply-To"] == email
     body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     expected = mail_body(dialog.kind, dialog.details).replace("{reference}", reference)
     assert pattern(expected).fullmatch(body), f"{body}\n!=\n{expected}"
@@ -477,3 +539,5 @@ def test_a_request_from_first_message_to_the_customer_service_mailbox(
     record = json.loads(attachment.get_content())
     assert record["reference"] == reference and record["type"] == dialog.kind
     assert record["channel"] == "rest" and record["customer"] == dialog.details
+    receipt = wait_for_mail(mail_dir, reference, email, RECEIPT_SUBJECT)
+    assert reference in receipt.get_body(("plain",)).get_content()

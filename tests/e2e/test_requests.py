@@ -8,7 +8,7 @@ from data_requests.outbox import Outbox
 from stack.processes import Stack
 from tests.support.rest import converse as talk
 from tests.support.rest import new_sender, reference_in
-from tests.support.smtp_servers import wait_for_mail
+from tests.support.smtp_servers import code_mailed, wait_for_mail
 
 pytestmark = pytest.mark.e2e
 
@@ -18,18 +18,25 @@ def converse(stack: Stack, turns: list[str]) -> list[str]:
 
 
 def test_delete_my_data_from_chat_to_customer_service_mailbox(stack: Stack) -> None:
-    replies = converse(
-        stack,
+    webhook, customer = stack.settings.rest_webhook, new_sender("req")
+    replies = talk(
+        webhook,
         ["please delete my data", "Jane Doe", "jane.doe@example.com", "skip", "SW1A 1AA", "yes"],
+        customer,
     )
     assert "full name" in replies[0]
     assert "email address" in replies[1]
     assert "phone" in replies[2] and "postcode" in replies[3]
     assert "Jane Doe" in replies[4] and "Shall I send it" in replies[4]
-    assert "one calendar month" in replies[5] and "0845 458 7005" in replies[5]
+    assert "6-digit code to jane.doe@example.com" in replies[5]
     reference = reference_in(replies[5])
-    message = wait_for_mail(stack.settings.paths.mail_dir, reference)
-    assert message["To"] == "cs@jessops.com" and message["Reply-To"] == "jane.doe@example.com"
+    mail_dir = stack.settings.paths.mail_dir
+    code = code_mailed(mail_dir, reference, "jane.doe@example.com")
+    # A code typed in another conversation verifies nothing.
+    assert "no request waiting for a code" in talk(webhook, [code], new_sender("other"))[0]
+    assert "email address is confirmed" in talk(webhook, [code], customer)[0]
+    message = wait_for_mail(mail_dir, reference, "cs@jessops.com")
+    assert message["Reply-To"] == "jane.doe@example.com"
     body = message.get_body(("plain",)).get_content()
     assert "Jane Doe" in body and "SW1A 1AA" in body and "Channel:     rest" in body
 
@@ -70,5 +77,5 @@ def test_request_confirmed_while_relay_down_is_sent_after_the_action_server_rest
         stack.restart("action-server")
     finally:
         stack.restart("relay")
-    message = wait_for_mail(stack.settings.paths.mail_dir, reference)
+    message = wait_for_mail(stack.settings.paths.mail_dir, reference, "cs@jessops.com")
     assert "marketing_opt_out" in message["Subject"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from data_requests.outbox import Outbox
 from stack.processes import Stack
 from tests.support.fake_slack import (
     BOT_USER,
@@ -17,6 +18,7 @@ from tests.support.fake_slack import (
 )
 from tests.support.rest import TIMEOUT_S, new_sender, reference_in
 from tests.support.slack_events import STAFF, ask, event, new_ts, post
+from tests.support.smtp_servers import CODE_SUBJECT, RECEIPT_SUBJECT, mails_about, wait_for_mail
 
 pytestmark = pytest.mark.e2e
 
@@ -175,3 +177,39 @@ def test_a_request_stored_over_rest_is_announced_in_the_support_channel(
     [notice] = [p for p in posts[earlier:] if reference in p["text"]]
     assert notice["text"] == f"New data request: marketing_opt_out, reference {reference}"
     assert "Lee" not in notice["text"] and "example.com" not in notice["text"]
+
+
+# --- a request made by support staff for a customer -------------------------------------
+
+
+def test_support_staff_request_for_a_customer_skips_the_code_and_names_who(
+    secured_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    """A customer phoned: the staff member makes the request in the support channel. No
+    code is mailed; customer service is told who vouched for the customer, and so is the
+    request's audit trail; the customer gets a receipt."""
+    parent = ask(secured_stack, "please deactivate my account")
+    posts = fake_slack.wait_for_posts(SUPPORT_CHANNEL, parent)
+    for answer in ["Rita Gomez", "rita.gomez@example.com", "skip", "skip"]:
+        seen = len(posts)
+        ask(secured_stack, answer, thread_ts=parent)
+        posts = fake_slack.wait_for_posts(
+            SUPPORT_CHANNEL, parent, until=lambda p, seen=seen: len(p) > seen
+        )
+    ask(secured_stack, "yes", thread_ts=parent)
+    # A turn may post more than once: wait for the confirmation itself.
+    posts = fake_slack.wait_for_posts(
+        SUPPORT_CHANNEL, parent, until=lambda p: p[-1]["text"].startswith("Recorded")
+    )
+    confirmation = posts[-1]["text"]
+    reference = reference_in(confirmation)
+    assert confirmation.startswith(f"Recorded with reference {reference}: a request to deactivate")
+    assert "no email code is needed" in confirmation
+    mail_dir = secured_stack.settings.paths.mail_dir
+    message = wait_for_mail(mail_dir, reference, "cs@jessops.com")
+    body = message.get_body(("plain",)).get_content()
+    assert f"submitted by support staff (Slack user {STAFF})" in body
+    assert wait_for_mail(mail_dir, reference, "rita.gomez@example.com", RECEIPT_SUBJECT)
+    assert not [m for m in mails_about(mail_dir, reference) if CODE_SUBJECT in m["Subject"]]
+    stored, *_ = Outbox(secured_stack.settings.paths.outbox_db).history(reference)
+    assert stored.event == "stored" and STAFF in stored.detail

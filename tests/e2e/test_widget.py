@@ -8,12 +8,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
 from settings import PROJECT_ROOT
 from stack.processes import Stack
 from tests.support.network import free_port
-from tests.support.rest import new_sender, send
+from tests.support.rest import REFERENCE, new_sender, send
+from tests.support.smtp_servers import code_mailed
 from tests.support.stored_events import user_texts
 
 pytestmark = pytest.mark.e2e
@@ -201,3 +203,36 @@ def test_unreachable_assistant_is_reported(browser: Browser, stack: Stack) -> No
         expect(page.locator(".msg.user")).to_have_text(["Do you sell my data?"])
     finally:
         context.close()
+
+
+def test_a_request_in_the_widget_ends_with_a_code_field_that_is_accessible(
+    page: Page, stack: Stack
+) -> None:
+    """The whole widget passes axe-core with the code field showing; the field is labelled,
+    numeric, offered the emailed code by the phone (one-time-code), and the code is shown
+    masked once sent."""
+    email = "widget.code@example.com"
+    open_chat(page)
+    for answer, asked in [
+        ("please delete my data", "What's your full name"),
+        ("Ann Lee", "What email address"),
+        (email, "What phone number"),
+        ("skip", "And the postcode"),
+        ("skip", "Shall I send it"),
+        ("yes", "I'm emailing a 6-digit code"),
+    ]:
+        ask(page, answer)
+        expect(replies(page).last).to_contain_text(asked, timeout=ANSWER_TIMEOUT_MS)
+    field = page.get_by_label("The 6-digit code from the email")
+    expect(field).to_have_attribute("autocomplete", "one-time-code")
+    expect(field).to_have_attribute("inputmode", "numeric")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    reference = REFERENCE.search(replies(page).last.inner_text()).group()
+    code = code_mailed(stack.settings.paths.mail_dir, reference, email)
+    field.fill(code)
+    page.get_by_role("button", name="Confirm code").click()
+    expect(page.locator(".msg.user").last).to_have_text("••••••")
+    bot_says(page, "your email address is confirmed")
+    assert code not in page.evaluate("localStorage.getItem('jessops-chat:transcript')")

@@ -12,6 +12,10 @@
  *   utter_policy_quote in domain.yml), and is shown as a quote captioned with its section;
  *   "the policy doesn't say that" (utter_policy_does_not_say) adds a lead before the
  *   quote and a note with the contacts after it.
+ * - When the assistant asks for the code it emailed (utter_request_awaiting_code's
+ *   socketio variation carries code_field), a code field is shown under its message:
+ *   autocomplete="one-time-code" lets phones offer the code from the email, and the code
+ *   is sent but shown (and kept in the transcript) masked.
  */
 (() => {
   "use strict";
@@ -128,6 +132,37 @@
     }
   }
 
+  let codeForms = 0;
+
+  /** A labelled field for the emailed code; the code goes out, a mask stays on screen. */
+  function codeForm() {
+    const id = `chat-code-${++codeForms}`;
+    const form = document.createElement("form");
+    form.className = "chat-code";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = "The 6-digit code from the email";
+    const input = document.createElement("input");
+    Object.assign(input, { id, type: "text", inputMode: "numeric", maxLength: 7 });
+    input.autocomplete = "one-time-code";
+    input.pattern = "[0-9]{3} ?[0-9]{3}";
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.textContent = "Confirm code";
+    form.append(label, input, button);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const code = input.value.replace(/\D/g, "");
+      if (code.length !== 6) {
+        input.focus();
+        return;
+      }
+      send(code, "••••••");
+      input.value = "";
+    });
+    return form;
+  }
+
   function paragraph(text) {
     const p = document.createElement("p");
     appendRichText(p, text);
@@ -153,6 +188,7 @@
       appendRichText(item, entry.text);
     }
     if (entry.buttons?.length) item.append(buttonGroup(entry.buttons));
+    if (entry.codeField) item.append(codeForm());
     ui.log.append(item);
     ui.log.scrollTop = ui.log.scrollHeight;
   }
@@ -182,7 +218,8 @@
       };
     }
     const text = typeof message.text === "string" ? message.text.trim() : "";
-    return text || buttons.length ? { role: "bot", text, buttons } : null;
+    const codeField = message.code_field === true;
+    return text || buttons.length ? { role: "bot", text, buttons, codeField } : null;
   }
 
   // --- status: typing and reachability -----------------------------------------------
