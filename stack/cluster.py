@@ -15,7 +15,9 @@ import dataclasses
 from pathlib import Path
 
 from settings import HOST, ClusterSettings, StackSettings
+from stack.databases import PostgresServer, RedisServer
 from stack.haproxy import STATS_PATH, Backend, all_servers_up, config
+from stack.ports import free_port
 from stack.processes import (
     ACTION_READY_PATH,
     RASA_READY_PATH,
@@ -30,14 +32,13 @@ from stack.processes import (
     tcp_open,
     web_server,
 )
-from stack.services import PostgresServer, RedisServer, free_port
 
 HAPROXY = Path("/usr/sbin/haproxy")
 DATA_STAGE, SERVER_STAGE = 0, 1  # the databases are ready before any server starts
 CLUSTER_ENDPOINTS = "endpoints.cluster.yml"
 
 
-def postgres(settings: StackSettings) -> tuple[Service, str]:
+def own_postgres(settings: StackSettings) -> tuple[Service, str]:
     """PostgreSQL with its data under var/ (created on first start), and its URL."""
     server = PostgresServer(
         settings.paths.var_dir / "postgres", free_port(), settings.paths.logs_dir / "pg.log"
@@ -48,7 +49,7 @@ def postgres(settings: StackSettings) -> tuple[Service, str]:
     ), server.url
 
 
-def redis(settings: StackSettings) -> tuple[Service, str]:
+def own_redis(settings: StackSettings) -> tuple[Service, str]:
     server = RedisServer(free_port(), settings.paths.logs_dir / "redis.log")
     return Service("redis", server.command(), tcp_open(server.port), stage=DATA_STAGE), server.url
 
@@ -67,8 +68,8 @@ def data_servers(settings: StackSettings, cluster: ClusterSettings) -> tuple[lis
     """The servers to start for the shared state, and the variables that find it."""
     services, env = [], {}
     for url, start, names in (
-        (cluster.database_url, postgres, ("DATABASE_URL",)),
-        (cluster.redis_url, redis, ("REDIS_URL",)),
+        (cluster.database_url, own_postgres, ("DATABASE_URL",)),
+        (cluster.redis_url, own_redis, ("REDIS_URL",)),
     ):
         if url is None:
             service, url = start(settings)

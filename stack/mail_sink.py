@@ -8,16 +8,27 @@ with a real aiosmtpd server too.
 from __future__ import annotations
 
 import argparse
+import email
+import email.policy
 import os
 import re
 import signal
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def saved_messages(folder: Path) -> list[EmailMessage]:
+    """The messages the sink saved in ``folder``, oldest first (tests and tools read them)."""
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(folder.glob("*.eml"))
+    ]
 
 
 class SavingHandler:

@@ -15,7 +15,7 @@ from knowledge.answering.pipeline import Pipeline
 from knowledge.builder import build
 from knowledge.embedding import Encoder
 from settings import KnowledgeSettings
-from stack.services import PostgresServer, RedisServer, postgres, redis
+from stack.databases import PostgresServer, RedisServer, postgres, redis
 from tests.support.databases import new_database
 from tests.support.fake_slack import FakeSlack
 

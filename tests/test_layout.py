@@ -5,7 +5,9 @@
 - nothing imports ``actions``, ``channels``, ``rasa_server`` or ``stack`` (the entry points
   Rasa, the action server and ``make run`` load), tests and tools aside;
 - no two packages import each other, directly or round a longer circle; nor do two
-  modules (an import inside a function counts too).
+  modules (an import inside a function counts too);
+- nothing outside ``tests`` imports the tests: what tools share with them (starting a
+  stack on free ports, talking to it over REST) lives in ``stack``.
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ def package_imports() -> dict[str, set[str]]:
 )
 def test_rasa_free_code_imports_no_rasa(path: Path) -> None:
     assert not imported(path) & {"rasa", "rasa_sdk", "sanic"}
+
+
+@pytest.mark.parametrize("top", [*PACKAGES, "tools", "settings"])
+def test_only_tests_import_the_tests(top: str) -> None:
+    assert not [m for m in modules(top) if "tests" in imported(m)]
 
 
 def test_nothing_imports_the_entry_points() -> None:

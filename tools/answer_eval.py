@@ -68,8 +68,8 @@ from knowledge.clauses import load_policy
 from knowledge.evaluation import quotes_evidence
 from knowledge.sentences import split_sentences
 from settings import PROJECT_ROOT, KnowledgeSettings
-from tests.support.rest import new_sender
-from tests.support.stacks import stack_on_free_ports
+from stack.ports import stack_on_free_ports
+from stack.rest_client import new_sender
 
 OUT = PROJECT_ROOT / "var" / "eval" / "answers.json"
 REPLIES = PROJECT_ROOT / "var" / "eval" / "answers-replies.json"

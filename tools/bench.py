@@ -32,9 +32,9 @@ from knowledge.answering.pipeline import Pipeline
 from knowledge.builder import build
 from knowledge.embedding import Encoder
 from settings import ACTIONS_BIN, KnowledgeSettings, Paths
+from stack.ports import stack_on_free_ports
 from stack.processes import Stack
-from tests.support.rest import new_sender, reply_text
-from tests.support.stacks import stack_on_free_ports
+from stack.rest_client import new_sender, reply_text
 from tools.answer_eval import kind_of
 
 ROUNDS = 3  # passes over the question set for retrieval latency

@@ -24,8 +24,8 @@ from pathlib import Path
 from data_requests.outbox import open_outbox
 from settings import ClusterSettings, RequestSettings, StackSettings
 from stack.cluster import ClusterStack
-from stack.services import postgres, redis
-from tests.support.stacks import free_port_env
+from stack.databases import postgres, redis
+from stack.ports import free_port_env
 from tools.bench import percentiles
 from tools.soak import SOAK_ENV, Tally, customer, delivered
 

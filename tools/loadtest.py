@@ -23,9 +23,9 @@ from pathlib import Path
 
 from settings import PROJECT_ROOT, VENVS, ClusterSettings, StackSettings
 from stack.cluster import ClusterStack
+from stack.databases import postgres, redis
+from stack.ports import free_port_env
 from stack.processes import Stack
-from stack.services import postgres, redis
-from tests.support.stacks import free_port_env
 from tools.failover import REPLICAS
 from tools.soak import SOAK_ENV
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import requests
 
 from data_requests.outbox import Outbox
+from stack.mail_sink import saved_messages
+from stack.ports import stack_on_free_ports
 from stack.processes import Stack
-from tests.support.rest import TIMEOUT_S, reference_in
-from tests.support.smtp_servers import saved_messages
-from tests.support.stacks import stack_on_free_ports
+from stack.rest_client import TIMEOUT_S, reference_in
 from tools.bench import percentiles, resident_mb
 
 QUESTIONS = [

@@ -13,7 +13,7 @@ from actions.server import ACTIONS_PACKAGE, SelectiveDomainExecutor, outbox_prob
 from data_requests.outbox import opened_once
 from monitoring.logs import JsonLines, conversation_hash
 from settings import RequestSettings
-from tests.support.network import free_port
+from stack.ports import free_port
 
 TRACKER = {
     "sender_id": "domain-test",

@@ -16,7 +16,8 @@ from channels.shared_limits import (
 )
 from channels.slack_messages import RecentKeys
 from settings import ChannelSettings
-from stack.services import RedisServer, free_port
+from stack.databases import RedisServer
+from stack.ports import free_port
 from tests.support.rasa_interpreter import run_in_rasa
 
 WINDOW_S = 0.5

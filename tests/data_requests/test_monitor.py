@@ -15,8 +15,8 @@ from data_requests.monitor import OutboxCollector, outbox_reachable
 from data_requests.outbox import RequestStore, open_outbox
 from monitoring.metrics import CHANNELS, known
 from settings import RequestSettings
+from stack.ports import free_port
 from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack, notice_env
-from tests.support.network import free_port
 
 NOW = datetime(2026, 1, 31, 10, 0, tzinfo=timezone.utc)
 THRESHOLD = timedelta(minutes=15)

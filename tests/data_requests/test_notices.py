@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from data_requests.notices import notify_request_stored
+from stack.ports import free_port
 from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack, notice_env
-from tests.support.network import free_port
 
 
 @pytest.fixture

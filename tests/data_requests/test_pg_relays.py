@@ -25,9 +25,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from data_requests.mail import message_id
 from data_requests.outbox import SENT, RequestStore, open_outbox
 from settings import ACTIONS_BIN, PROJECT_ROOT, RequestSettings
-from stack.mail_sink import SavingHandler
-from tests.support.network import free_port
-from tests.support.smtp_servers import saved_messages, smtp_server
+from stack.mail_sink import SavingHandler, saved_messages
+from stack.ports import free_port
+from tests.support.smtp_servers import smtp_server
 
 REQUESTS = 30
 RELAYS = 3

@@ -14,7 +14,7 @@ from data_requests.outbox import FAILED, PENDING, SEND_LEASE, SENT, Outbox
 from data_requests.relay import Relay
 from settings import RequestSettings, SmtpSettings
 from stack.mail_sink import SavingHandler
-from tests.support.network import free_port
+from stack.ports import free_port
 from tests.support.smtp_servers import (
     FlakyHandler,
     ScriptedHandler,

@@ -27,9 +27,9 @@ from data_requests.outbox import (
 )
 from data_requests.relay import Relay
 from settings import RequestSettings, SmtpSettings, VerificationSettings
-from stack.mail_sink import SavingHandler
-from tests.support.network import free_port
-from tests.support.smtp_servers import saved_messages, smtp_server
+from stack.mail_sink import SavingHandler, saved_messages
+from stack.ports import free_port
+from tests.support.smtp_servers import smtp_server
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 DETAILS = {"full_name": "Jane Doe", "email": "jane@example.com", "phone": None}

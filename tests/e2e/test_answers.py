@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.rest import converse
+from stack.rest_client import converse
 
 pytestmark = pytest.mark.e2e
 

@@ -22,14 +22,15 @@ import socketio
 
 from settings import ClusterSettings, StackSettings
 from stack.cluster import ClusterStack
+from stack.databases import PostgresServer, RedisServer
+from stack.mail_sink import saved_messages
+from stack.ports import free_port_env
 from stack.processes import Service
-from stack.services import PostgresServer, RedisServer
+from stack.rest_client import TIMEOUT_S, new_sender, reference_in, reply_text, send
 from tests.support.databases import new_database
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
-from tests.support.rest import TIMEOUT_S, new_sender, reference_in, reply_text, send
 from tests.support.slack_events import event, new_ts, post
-from tests.support.smtp_servers import code_mailed, saved_messages, wait_for_mail
-from tests.support.stacks import free_port_env
+from tests.support.smtp_servers import code_mailed, wait_for_mail
 from tools.failover import answered_share
 from tools.soak import SOAK_ENV, Tally, customer, delivered
 

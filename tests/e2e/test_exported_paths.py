@@ -9,7 +9,7 @@ import pytest
 
 from settings import PROJECT_ROOT
 from stack.processes import Stack
-from tests.support.rest import converse, new_sender, reference_in
+from stack.rest_client import converse, new_sender, reference_in
 from tests.support.stored_events import user_texts
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from data_requests import validators
 from stack.processes import Stack
-from tests.support.rest import TIMEOUT_S
+from stack.rest_client import TIMEOUT_S
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 JSON_VALUES = st.recursive(

@@ -9,8 +9,8 @@ import pytest
 import socketio
 
 from stack.processes import Stack
+from stack.rest_client import TIMEOUT_S, new_sender, reply_text
 from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack
-from tests.support.rest import TIMEOUT_S, new_sender, reply_text
 from tests.support.slack_events import ask
 from tests.support.stacks import new_stack
 from tests.support.stored_events import user_texts

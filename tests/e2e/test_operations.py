@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from data_requests.outbox import Outbox
+from stack.ports import free_port
 from stack.processes import (
     ACTION_LIVE_PATH,
     ACTION_READY_PATH,
@@ -21,10 +22,9 @@ from stack.processes import (
     RASA_READY_PATH,
     Stack,
 )
+from stack.rest_client import converse, new_sender, reference_in
 from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack, notice_env
 from tests.support.metrics import scrape, scrape_when, value, wait_for
-from tests.support.network import free_port
-from tests.support.rest import converse, new_sender, reference_in
 from tests.support.smtp_servers import ScriptedHandler, smtp_server, wait_for_mail
 from tests.support.stacks import new_stack
 

@@ -13,7 +13,7 @@ import requests
 from data_requests.outbox import Outbox
 from monitoring.logs import conversation_hash
 from stack.processes import Stack
-from tests.support.rest import new_sender, reference_in, reply_text
+from stack.rest_client import new_sender, reference_in, reply_text
 from tests.support.smtp_servers import code_mailed, wait_for_mail
 from tests.support.stored_events import events
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from stack.processes import Stack
-from tests.support.rest import REFERENCE, new_sender, reference_in, reply_text, send
+from stack.rest_client import REFERENCE, new_sender, reference_in, reply_text, send
 from tests.support.smtp_servers import RECEIPT_SUBJECT, code_mailed, mails_about, wait_for_mail
 
 pytestmark = pytest.mark.e2e

@@ -6,8 +6,8 @@ import pytest
 
 from data_requests.outbox import Outbox
 from stack.processes import Stack
-from tests.support.rest import converse as talk
-from tests.support.rest import new_sender, reference_in
+from stack.rest_client import converse as talk
+from stack.rest_client import new_sender, reference_in
 from tests.support.smtp_servers import code_mailed, wait_for_mail
 
 pytestmark = pytest.mark.e2e

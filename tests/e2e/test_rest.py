@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.rest import new_sender, reply_text, send
+from stack.rest_client import new_sender, reply_text, send
 
 pytestmark = pytest.mark.e2e
 

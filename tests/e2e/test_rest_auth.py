@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from stack.processes import Stack
-from tests.support.rest import TIMEOUT_S, new_sender, send
+from stack.rest_client import TIMEOUT_S, new_sender, send
 from tests.support.stored_events import events
 
 pytestmark = pytest.mark.e2e

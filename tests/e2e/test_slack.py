@@ -9,6 +9,7 @@ import requests
 
 from data_requests.outbox import Outbox
 from stack.processes import Stack
+from stack.rest_client import TIMEOUT_S, new_sender, reference_in
 from tests.support.fake_slack import (
     BOT_USER,
     OTHER_CHANNEL,
@@ -16,7 +17,6 @@ from tests.support.fake_slack import (
     SUPPORT_CHANNEL,
     FakeSlack,
 )
-from tests.support.rest import TIMEOUT_S, new_sender, reference_in
 from tests.support.slack_events import STAFF, ask, event, new_ts, post
 from tests.support.smtp_servers import CODE_SUBJECT, RECEIPT_SUBJECT, mails_about, wait_for_mail
 

@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from settings import PROJECT_ROOT, StackSettings
-from stack.services import PostgresServer, RedisServer
+from stack.databases import PostgresServer, RedisServer
+from stack.rest_client import new_sender, reference_in, reply_text
 from tests.support.databases import new_database
-from tests.support.rest import new_sender, reference_in, reply_text
+from tests.support.launcher import Launched, Snapshot, launched_by, stop_with_ctrl_c
 from tests.support.smtp_servers import code_mailed, wait_for_mail
-from tests.support.stacks import free_port_env
-from tools.failover import VISIT_ERRORS
 from tools.soak import SOAK_ENV, Tally, customer, delivered
 
 pytestmark = pytest.mark.e2e
@@ -45,90 +39,8 @@ BEHIND_HAPROXY = [
     "mail-sink",
     "web-server",
 ]
-STARTED_S = 300  # setup is done by then (make test runs it first); starting takes ~1 min
 BACK_S = 60  # a Rasa server loads its model in about 20 s here
 EMAIL = "sam.carter@example.com"
-
-
-@dataclass
-class Launched:
-    """`make run` as started by an operator, and what it printed so far."""
-
-    process: subprocess.Popen
-    settings: StackSettings
-    printed: list[str] = field(default_factory=list)
-
-    def pid_of(self, server: str) -> int:
-        return int((self.settings.paths.run_dir / f"{server}.pid").read_text())
-
-    def wait_printed(self, text: str, timeout: float, since: int = 0) -> None:
-        """Wait until a line printed after the first ``since`` lines holds ``text``."""
-        deadline = time.monotonic() + timeout
-        while not any(text in line for line in self.printed[since:]):
-            assert self.process.poll() is None, "".join(self.printed)
-            assert time.monotonic() < deadline, f"never printed {text!r}: {self.printed}"
-            time.sleep(0.2)
-
-
-def read_lines(launched: Launched) -> None:
-    for line in launched.process.stdout:
-        launched.printed.append(line)
-
-
-@contextmanager
-def launched_by(target: str, var_dir: Path, env: dict[str, str]) -> Iterator[Launched]:
-    """``make -s <target>`` on free ports with ``var_dir`` as var/, until the test ends."""
-    env = free_port_env(var_dir, env)
-    process = subprocess.Popen(
-        ["make", "-s", target],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal gives it
-    )
-    launched = Launched(process, StackSettings.from_env(env=env))
-    threading.Thread(target=read_lines, args=(launched,), daemon=True).start()
-    try:
-        launched.wait_printed("Press Ctrl-C to stop.", STARTED_S)
-        yield launched
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Messages the simulated customers sent so far, and how many got no answer."""
-
-    sent: int
-    failed: int
-
-    @classmethod
-    def of(cls, tally: Tally) -> Snapshot:
-        with tally.lock:
-            unanswered = sum(n for error, n in tally.errors.items() if error not in VISIT_ERRORS)
-            return cls(len(tally.latencies_s), unanswered)
-
-    def minus(self, earlier: Snapshot) -> Snapshot:
-        return Snapshot(self.sent - earlier.sent, self.failed - earlier.failed)
-
-    @property
-    def share(self) -> float:
-        return round(1 - self.failed / self.sent, 4)
 
 
 def kill_and_wait_back(launched: Launched, server: str) -> float:
@@ -173,15 +85,6 @@ def test_a_killed_server_comes_back_and_a_request_in_progress_completes(
         wait_for_mail(settings.paths.mail_dir, reference, "cs@jessops.com")
 
         stop_with_ctrl_c(launched)
-
-
-def stop_with_ctrl_c(launched: Launched) -> None:
-    """Ctrl-C in the terminal: the launcher stops every server it started, then itself."""
-    pids = [int(p.read_text()) for p in launched.settings.paths.run_dir.glob("*.pid")]
-    os.killpg(launched.process.pid, signal.SIGINT)
-    launched.process.wait(60)
-    launched.wait_printed("Stopping...", 1)
-    assert not [pid for pid in pids if alive(pid)]
 
 
 def test_make_cluster_keeps_serving_while_each_kind_of_server_is_killed_in_turn(

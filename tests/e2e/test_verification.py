@@ -17,7 +17,7 @@ import pytest
 
 from data_requests.outbox import CANCELLED, PENDING, UNVERIFIED, Outbox
 from stack.processes import Stack
-from tests.support.rest import new_sender, reference_in, reply_text
+from stack.rest_client import new_sender, reference_in, reply_text
 from tests.support.smtp_servers import (
     CODE_SUBJECT,
     code_mailed,

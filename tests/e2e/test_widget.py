@@ -12,9 +12,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
 from settings import PROJECT_ROOT
+from stack.ports import free_port
 from stack.processes import Stack
-from tests.support.network import free_port
-from tests.support.rest import REFERENCE, new_sender, send
+from stack.rest_client import REFERENCE, new_sender, send
 from tests.support.smtp_servers import code_mailed
 from tests.support.stored_events import user_texts
 

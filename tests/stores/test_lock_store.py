@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from stack.services import RedisServer
+from stack.databases import RedisServer
 from tests.support.databases import redis_command
 from tests.support.rasa_interpreter import rasa_python, run_in_rasa
 

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from settings import ACTIONS_BIN, PROJECT_ROOT
-from stack.services import PostgresServer
+from stack.databases import PostgresServer
 from tests.support.databases import new_database
 from tests.support.rasa_interpreter import run_in_rasa
 

@@ -1,7 +1,7 @@
 """Real PostgreSQL and Redis servers for tests, and a fresh database for each test.
 
 One server of each per test run (started by the fixtures in ``tests/conftest.py`` with
-``stack.services``); each test that writes gets a database of its own, so tests never
+``stack.databases``); each test that writes gets a database of its own, so tests never
 see each other's rows.
 """
 

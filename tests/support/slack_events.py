@@ -13,8 +13,8 @@ from typing import Any
 import requests
 
 from stack.processes import Stack
+from stack.rest_client import TIMEOUT_S
 from tests.support.fake_slack import BOT_USER, SIGNING_SECRET, SUPPORT_CHANNEL
-from tests.support.rest import TIMEOUT_S
 
 STAFF = "U0STAFF"
 _ts = count(1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -14,7 +12,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from stack.mail_sink import SavingHandler
+from stack.mail_sink import SavingHandler, saved_messages
 
 MAIL_WAIT_S = 30
 # The subjects of the mails a customer gets (data_requests/mail.py).
@@ -57,13 +55,6 @@ def smtp_server(handler: SavingHandler, port: int) -> Iterator[Controller]:
         yield controller
     finally:
         controller.stop()
-
-
-def saved_messages(folder: Path) -> list[EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted(folder.glob("*.eml"))
-    ]
 
 
 def wait_for_mail(

@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from stack.services import (
+from stack.databases import (
     PostgresServer,
     RedisServer,
     ServiceError,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from settings import HOST
+from stack.ports import free_port
 from stack.processes import StackError
 
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -37,13 +38,6 @@ POLL_S = 0.1
 
 class ServiceError(StackError):
     """A database server did not start; the message says why or where its log is."""
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (until someone binds it)."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def accepts_connections(port: int) -> bool:
