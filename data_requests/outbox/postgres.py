@@ -14,6 +14,7 @@ request's row must stay the accountability record that ``python -m data_requests
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -83,7 +84,12 @@ _COLUMN_TYPES = {
     "codes_sent": "INTEGER NOT NULL DEFAULT 0",
 }
 # Two servers starting together may both create the tables; one lock makes it one at a time.
+_RELATIONS = re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA)
 _SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jessops outbox schema'))"
+_COLUMNS = (
+    "SELECT column_name FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = 'requests'"
+)
 
 
 class PostgresOutbox(SharedStore):
@@ -98,12 +104,31 @@ class PostgresOutbox(SharedStore):
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # Every action opens the outbox. CREATE INDEX IF NOT EXISTS and ALTER TABLE lock
+        # their table even when they change nothing, and deadlocked with the relays'
+        # claims (make loadtest: 7-14 requests a run refused), so the schema is only
+        # touched when something in it is missing.
         with self._transaction() as db:
-            db.execute(_SCHEMA_LOCK)
-            db.execute(_SCHEMA)
-            for column in ADDED_COLUMNS:
-                kind = _COLUMN_TYPES.get(column, "TEXT")
-                db.execute(f"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {column} {kind}")
+            if self._missing(db):
+                db.execute(_SCHEMA_LOCK)
+                db.execute(_SCHEMA)
+                for column in self._missing(db):
+                    kind = _COLUMN_TYPES.get(column, "TEXT")
+                    db.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
+
+    @staticmethod
+    def _missing(db: psycopg.Connection) -> list[str]:
+        """The tables and indexes of the schema that do not exist, else the columns
+        added since the first version that ``requests`` lacks."""
+        relations = [
+            name
+            for name in _RELATIONS
+            if db.execute("SELECT to_regclass(%s) AS r", (name,)).fetchone()["r"] is None
+        ]
+        if relations:
+            return relations
+        present = {row["column_name"] for row in db.execute(_COLUMNS).fetchall()}
+        return [column for column in ADDED_COLUMNS if column not in present]
 
     def _value(self, value: object) -> object:
         if isinstance(value, dict):

@@ -13,7 +13,9 @@ import asyncio
 import os
 import signal
 import subprocess
+import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +25,8 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from data_requests.mail import message_id
-from data_requests.outbox import SENT, RequestStore, open_outbox
+from data_requests.outbox import SENT, OutboxUnavailable, RequestStore, open_outbox
+from data_requests.outbox.postgres import PostgresOutbox
 from settings import ACTIONS_BIN, PROJECT_ROOT, RequestSettings
 from stack.mail_sink import SavingHandler, saved_messages
 from stack.ports import free_port
@@ -151,3 +154,38 @@ def test_the_requests_cli_reads_the_postgresql_outbox(
     assert f"{REQUESTS} request(s)" in listing
     assert all(request.reference in listing for request in outbox.list())
     assert "jane@example.com" not in listing  # the listing shows no personal details
+
+
+def test_servers_opening_the_outbox_while_relays_claim_never_deadlock(database_url: str) -> None:
+    """Every action opens the outbox: opening must not lock the tables (DDL that changes
+    nothing still does) while relays claim and customers' requests are stored."""
+    PostgresOutbox(database_url)
+    refused: list[str] = []
+
+    def customer() -> None:
+        for _ in range(20):
+            try:
+                PostgresOutbox(database_url).submit(
+                    uuid.uuid4().hex, "marketing_opt_out", DETAILS, "rest"
+                )
+            except OutboxUnavailable as error:
+                refused.append(repr(error.__cause__))
+
+    def relay() -> None:
+        store = PostgresOutbox(database_url)
+        for _ in range(100):
+            try:
+                for request in store.claim_due(limit=1):
+                    store.mark_sent(request)
+                for mail in store.claim_mails(limit=1):
+                    store.mark_mail_sent(mail)
+            except OutboxUnavailable as error:
+                refused.append(repr(error.__cause__))
+
+    workers = [threading.Thread(target=customer) for _ in range(12)]
+    workers += [threading.Thread(target=relay) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not refused, refused[:3]
