@@ -121,51 +121,59 @@ def compose_code(request: StoredRequest, code: str, settings: RequestSettings) -
     """The code that proves the customer owns the address, and how to say no."""
     verification = settings.verification
     label = BY_NAME[request.kind].label
-    to = customer_address(request) or ""
-    message = _message(request, settings, to, "Confirm your request to Jessops", "code")
-    message.set_content(
-        "\n".join(
-            [
-                f"Someone, we hope you, asked the Jessops privacy assistant to {label},",
-                "giving this email address.",
-                "",
-                f"Your code is: {code}",
-                "",
-                f"Type it in the chat to confirm the request. It is valid for "
-                f"{verification.code_minutes:g} minutes.",
-                "",
-                f"Reference:  {request.reference}",
-                "",
-                "If you did not ask for this, you need do nothing: without the code nothing",
-                f"is done, and the request and its details are deleted after "
-                f"{verification.within_days:g} days.",
-                'To cancel it now, say "cancel" in the chat. Never share this code with anyone.',
-                "",
-            ]
-        )
+    return _to_customer(
+        request,
+        settings,
+        "Confirm your request to Jessops",
+        "code",
+        [
+            f"Someone, we hope you, asked the Jessops privacy assistant to {label},",
+            "giving this email address.",
+            "",
+            f"Your code is: {code}",
+            "",
+            f"Type it in the chat to confirm the request. It is valid for "
+            f"{verification.code_minutes:g} minutes.",
+            "",
+            f"Reference:  {request.reference}",
+            "",
+            "If you did not ask for this, you need do nothing: without the code nothing",
+            f"is done, and the request and its details are deleted after "
+            f"{verification.within_days:g} days.",
+            'To cancel it now, say "cancel" in the chat. Never share this code with anyone.',
+            "",
+        ],
     )
-    return message
 
 
 def compose_receipt(request: StoredRequest, settings: RequestSettings) -> EmailMessage:
     """The customer's receipt: what customer service now has, and by when they answer."""
     label = BY_NAME[request.kind].label
-    to = customer_address(request) or ""
-    message = _message(request, settings, to, "We have your request", "receipt")
-    message.set_content(
-        "\n".join(
-            [
-                f"Jessops customer service has your request to {label}.",
-                "",
-                f"Reference:   {request.reference}",
-                f"Received:    {_when(request.received_at)}",
-                verification_line(request),
-                f"Respond by:  {request.due_on:%d %B %Y}",
-                "",
-                "They must respond within one calendar month. If you hear nothing by then,",
-                f"contact {CONTACT} and quote your reference.",
-                "",
-            ]
-        )
+    return _to_customer(
+        request,
+        settings,
+        "We have your request",
+        "receipt",
+        [
+            f"Jessops customer service has your request to {label}.",
+            "",
+            f"Reference:   {request.reference}",
+            f"Received:    {_when(request.received_at)}",
+            verification_line(request),
+            f"Respond by:  {request.due_on:%d %B %Y}",
+            "",
+            "They must respond within one calendar month. If you hear nothing by then,",
+            f"contact {CONTACT} and quote your reference.",
+            "",
+        ],
     )
+
+
+def _to_customer(
+    request: StoredRequest, settings: RequestSettings, subject: str, purpose: str, lines: list[str]
+) -> EmailMessage:
+    """A mail to the address the customer gave, its body the ``lines``."""
+    to = customer_address(request) or ""
+    message = _message(request, settings, to, subject, purpose)
+    message.set_content("\n".join(lines))
     return message

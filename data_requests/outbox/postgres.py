@@ -85,6 +85,8 @@ _COLUMN_TYPES = {
 }
 # Two servers starting together may both create the tables; one lock makes it one at a time.
 _RELATIONS = re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA)
+# One round trip, on every open: which of the schema's tables and indexes do not exist.
+_ABSENT = "SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL"
 _SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jessops outbox schema'))"
 _COLUMNS = (
     "SELECT column_name FROM information_schema.columns"
@@ -120,11 +122,8 @@ class PostgresOutbox(SharedStore):
     def _missing(db: psycopg.Connection) -> list[str]:
         """The tables and indexes of the schema that do not exist, else the columns
         added since the first version that ``requests`` lacks."""
-        relations = [
-            name
-            for name in _RELATIONS
-            if db.execute("SELECT to_regclass(%s) AS r", (name,)).fetchone()["r"] is None
-        ]
+        rows = db.execute(_ABSENT, (_RELATIONS,)).fetchall()
+        relations = [row["name"] for row in rows]
         if relations:
             return relations
         present = {row["column_name"] for row in db.execute(_COLUMNS).fetchall()}
