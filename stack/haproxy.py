@@ -64,6 +64,25 @@ def _servers(backend: Backend) -> list[str]:
     ]
 
 
+def _fallbacks(backend: Backend) -> list[str]:
+    """The same servers again as unchecked backups, used only while every server fails
+    its readiness check.
+
+    When PostgreSQL or Redis is down, every Rasa server is "not ready" at once, and
+    HAProxy alone would answer each customer with a bare 503. A Rasa server can still
+    say "I can't answer just now, please try again" (channels/guard.py), so the turn
+    goes to one of them anyway. A dead one refuses the connection, and the retry goes
+    to the next.
+    """
+    return [
+        "    option allbackups",
+        *(
+            f"    server {backend.name}-{number}-anyway {HOST}:{port} backup"
+            for number, port in enumerate(backend.ports, start=1)
+        ),
+    ]
+
+
 # A request that reached a server is retried only if it is a GET (a POST may have acted).
 ONLY_GETS_AFTER_SENDING = "    http-request disable-l7-retry unless METH_GET"
 
@@ -72,6 +91,7 @@ def _backend(
     backend: Backend,
     balance: str = "roundrobin",
     retries: Sequence[str] = (ONLY_GETS_AFTER_SENDING,),
+    fallbacks: bool = False,
 ) -> list[str]:
     return [
         f"backend {backend.name}",
@@ -80,6 +100,7 @@ def _backend(
         "    http-check expect status 200",
         *retries,
         *_servers(backend),
+        *(_fallbacks(backend) if fallbacks else []),
         "",
     ]
 
@@ -96,7 +117,11 @@ def all_servers_up(stats_url: str) -> bool:
             rows = list(csv.DictReader(io.StringIO(response.read().decode().lstrip("# "))))
     except (urllib.error.URLError, OSError):
         return False
-    servers = [row for row in rows if row["svname"] not in ("FRONTEND", "BACKEND")]
+    servers = [
+        row
+        for row in rows
+        if row["svname"] not in ("FRONTEND", "BACKEND") and row["bck"] != "1"  # checked ones
+    ]
     return bool(servers) and all(row["status"] == "UP" for row in servers)
 
 
@@ -145,9 +170,10 @@ def config(
         *_backend(
             rasa,
             retries=["    option http-buffer-request", "    retry-on conn-failure empty-response"],
+            fallbacks=True,
         ),
         # Same servers, sticky per client address: a socket.io session lives in one server.
-        *_backend(Backend("rasa-socketio", rasa.ports, rasa.health_path), "source"),
+        *_backend(Backend("rasa-socketio", rasa.ports, rasa.health_path), "source", fallbacks=True),
         *_backend(actions),
         *_backend(web),
     ]

@@ -1,9 +1,10 @@
-"""End to end through `make cluster`: PostgreSQL stopped for 20 s while 16 customers talk.
+"""End to end through `make cluster`: PostgreSQL, then Redis, stopped for 20 s while 16
+customers talk.
 
-While it is down every message still gets an answer within seconds: the short "can't
+While one is down every message still gets an answer within seconds: the short "can't
 answer just now, please try again" reply, never an HTTP error or a hang. No request
-confirmed before is lost, and full service is back within 30 s of PostgreSQL's return,
-with nothing restarted by hand.
+confirmed before is lost, and full service is back within 30 s of its return, with
+nothing restarted by hand.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from stack.databases import PostgresServer, RedisServer, postgres
+from stack.databases import PostgresServer, RedisServer, postgres, redis
 from stack.rest_client import new_sender, send
 from tests.support.databases import new_database
 from tests.support.launcher import Snapshot, launched_by, stop_with_ctrl_c
@@ -38,10 +40,13 @@ NO_ANSWER = (
 
 
 @pytest.fixture
-def own_postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL of this test's own, to stop and start again (not the shared one)."""
-    with postgres(durable=False) as server:
-        yield server
+def own_databases(tmp_path: Path) -> Iterator[tuple[PostgresServer, RedisServer]]:
+    """A PostgreSQL and a Redis of this test's own, to stop and start again (not the
+    session's shared ones)."""
+    with ExitStack() as servers:
+        own_postgres = servers.enter_context(postgres(durable=False))
+        own_redis = servers.enter_context(redis(tmp_path / "redis-log"))
+        yield own_postgres, own_redis
 
 
 def probe(webhook: str) -> tuple[str, float]:
@@ -54,12 +59,15 @@ def probe(webhook: str) -> tuple[str, float]:
     return "\n".join(m.get("text", "") for m in response.json()), took
 
 
-def test_postgresql_down_for_20_s_customers_are_told_to_retry_and_nothing_is_lost(
-    tmp_path: Path, own_postgres: PostgresServer, redis_server: RedisServer
+@pytest.mark.parametrize("stopped", ["postgresql", "redis"])
+def test_a_database_down_for_20_s_customers_are_told_to_retry_and_nothing_is_lost(
+    tmp_path: Path, own_databases: tuple[PostgresServer, RedisServer], stopped: str
 ) -> None:
+    own_postgres, own_redis = own_databases
+    server = own_postgres if stopped == "postgresql" else own_redis
     tally, keep_going = Tally(), threading.Event()
     keep_going.set()
-    shared = {"DATABASE_URL": new_database(own_postgres.url), "REDIS_URL": redis_server.url}
+    shared = {"DATABASE_URL": new_database(own_postgres.url), "REDIS_URL": own_redis.url}
     with (
         launched_by("cluster", tmp_path / "var", {**SOAK_ENV, **shared}) as launched,
         ThreadPoolExecutor(CUSTOMERS) as pool,
@@ -69,13 +77,13 @@ def test_postgresql_down_for_20_s_customers_are_told_to_retry_and_nothing_is_los
         time.sleep(LOAD_BEFORE_S)
         with tally.lock:
             confirmed_before = list(tally.references)
-        own_postgres.stop()
-        stopped = time.monotonic()
+        server.stop()
+        stopped_at = time.monotonic()
         while_down = []
-        while time.monotonic() - stopped < DOWN_S:
+        while time.monotonic() - stopped_at < DOWN_S:
             while_down.append(probe(webhook))
             time.sleep(1)
-        own_postgres.start()
+        server.start()
         restarted = time.monotonic()
         while (reply := probe(webhook))[0] == NO_ANSWER:
             assert time.monotonic() - restarted < BACK_WITHIN_S, reply
@@ -85,7 +93,7 @@ def test_postgresql_down_for_20_s_customers_are_told_to_retry_and_nothing_is_los
         keep_going.clear()
         for finished in load:
             finished.result()
-        print(f"\nback {back_s:.1f} s after PostgreSQL; while down: {while_down}")
+        print(f"\nback {back_s:.1f} s after {stopped}; while down: {while_down}")
         print(f"{Snapshot.of(tally)}: {tally.errors}")
         assert while_down and all(text == NO_ANSWER for text, _ in while_down), while_down
         assert max(took for _, took in while_down) < ANSWER_WITHIN_S
