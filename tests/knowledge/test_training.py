@@ -71,6 +71,14 @@ def test_the_cut_separates_two_groups_that_do_not_overlap() -> None:
     assert 0.3 < cut <= 0.7
 
 
+def test_a_counted_cut_lets_the_larger_kind_outvote_a_balanced_one() -> None:
+    # Ten answerable questions, two with a high "none"; two unanswerable, one of them low.
+    values = np.array([0.1] * 8 + [0.6, 0.65] + [0.5, 0.9])
+    answerable = np.array([True] * 10 + [False, False])
+    assert best_cut(values, answerable) == 0.5  # balanced: hedges the two
+    assert best_cut(values, answerable, balanced=False) == 0.9  # counted: answers them
+
+
 def test_thresholds_answer_below_the_cut_and_hedge_on_topic() -> None:
     none = np.array([0.05, 0.1, 0.2, 0.9, 0.95, 0.8, 0.99])
     best = np.array([0.8, 0.7, 0.75, 0.6, 0.62, 0.2, 0.1])
