@@ -79,6 +79,15 @@ def launched(argv: list[str], env: dict[str, str]) -> Iterator[Launched]:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
+@contextmanager
+def launched_by(target: str, var_dir: Path, env: dict[str, str]) -> Iterator[Launched]:
+    """``make -s <target>`` on free ports with ``var_dir`` as var/, once it says it is up,
+    until the test ends."""
+    with launched(["make", "-s", target], free_port_env(var_dir, env)) as running:
+        running.wait_started()
+        yield running
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Messages the simulated customers sent so far, and how many got no answer."""
@@ -98,15 +107,6 @@ class Snapshot:
     @property
     def share(self) -> float:
         return round(1 - self.failed / self.sent, 4)
-
-
-@contextmanager
-def launched_by(target: str, var_dir: Path, env: dict[str, str]) -> Iterator[Launched]:
-    """``make -s <target>`` on free ports with ``var_dir`` as var/, once it says it is up,
-    until the test ends."""
-    with launched(["make", "-s", target], free_port_env(var_dir, env)) as running:
-        running.wait_started()
-        yield running
 
 
 def alive(pid: int) -> bool:
