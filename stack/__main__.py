@@ -75,10 +75,16 @@ def banner(
 def role_banner(stack: Stack, role: str) -> str:
     """What one host of a cluster runs: its servers, where they listen and log."""
     names = ", ".join(service.name for service in stack.services)
+    settings = stack.settings
+    door = (
+        f"  Shop page:      {settings.web_url}\n  REST webhook:   {settings.rest_webhook}\n"
+        if role == "edge"
+        else ""
+    )
     return (
         f"\nThe Jessops privacy assistant's {role} role is running on "
-        f"{stack.settings.bind_host}: {names}.\n"
-        f"  Logs:           {stack.settings.paths.logs_dir}\n"
+        f"{settings.bind_host}: {names}.\n{door}"
+        f"  Logs:           {settings.paths.logs_dir}\n"
         "Press Ctrl-C to stop.\n"
     )
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -43,6 +45,7 @@ ONE_HOST_S = 20  # load on the one left, once HAProxy has noticed
 NOTICED_WITHIN_S = 10  # HAProxy checks every second and takes a server out after two
 RASA_PORT, ACTION_PORT, SMTP_PORT = 5005, 5055, 2525
 PASSWORD = "test-only-password"
+RESTART_S = 30
 
 
 @pytest.fixture
@@ -128,6 +131,15 @@ def wait_until_down(edge: Launched, servers: list[str]) -> float:
     return time.monotonic() - started
 
 
+def restarted_on_its_host(host: Launched, server: str) -> None:
+    """SIGKILL one server of a host: that host's launcher starts it again (supervision
+    per role, as under make cluster)."""
+    dead, seen = host.pid_of(server), len(host.printed)
+    os.kill(dead, signal.SIGKILL)
+    host.wait_printed(f"{server} is ready again", RESTART_S, since=seen)
+    assert host.pid_of(server) != dead
+
+
 def test_the_cluster_keeps_serving_when_a_whole_application_host_goes(
     hosts: Network, var_dirs: dict[str, Path]
 ) -> None:
@@ -148,6 +160,7 @@ def test_the_cluster_keeps_serving_when_a_whole_application_host_goes(
         form = new_sender("hosts")
         reply_text(webhook, form, "stop sending me marketing emails")
         reply_text(webhook, form, "Kim Park")
+        restarted_on_its_host(started["application-2"], "relay")
         time.sleep(BOTH_HOSTS_S)
         gone = ["rasa/rasa-1", "actions/actions-1"]
         served_before = {s: int(haproxy_servers(edge)[s]["stot"]) for s in gone}

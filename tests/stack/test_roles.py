@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from settings import ClusterSettings, StackSettings
+from stack.__main__ import role_banner
 from stack.cluster import HAPROXY
 from stack.processes import Stack, StackError
 from stack.roles import role_stack
@@ -94,6 +95,9 @@ def test_the_edge_balances_the_application_hosts_and_haproxy_accepts_it(tmp_path
         [str(HAPROXY), "-c", "-f", str(config)], capture_output=True, text=True, check=False
     )
     assert checked.returncode == 0, checked.stderr
+    printed = role_banner(stack, "edge")
+    assert "edge role is running on 127.0.0.1: web-server, haproxy" in printed
+    assert "REST webhook:   http://shop.example.com:5005/webhooks/rest/webhook" in printed
 
 
 @pytest.mark.parametrize(
