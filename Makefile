@@ -84,8 +84,9 @@ train: $(MODEL_STAMP)  ## train the Rasa model if training data or config change
 run: setup  ## start everything on 127.0.0.1 (Ctrl-C stops it all)
 	@$(PYTHON) -m stack
 
-cluster: setup cluster-deps  ## make run on PostgreSQL, Redis and HAProxy: several servers of each kind (Ctrl-C stops it all)
-	@$(PYTHON) -m stack --cluster
+# ROLE=database|application|edge: that role of a cluster across machines (docs/deploy.md).
+cluster: setup cluster-deps  ## make run on PostgreSQL, Redis and HAProxy: several servers of each kind (ROLE=...: one host's share; Ctrl-C stops it all)
+	@$(PYTHON) -m stack --cluster $(if $(ROLE),--role $(ROLE))
 
 ask: $(INDEX_STAMP)  ## ask the index: make -s ask Q='...', or questions one a line on stdin
 	@$(PYTHON) -m knowledge ask $(if $(Q),"$$Q")

@@ -18,7 +18,9 @@ from pathlib import Path
 Environ = Mapping[str, str]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
-HOST = "127.0.0.1"  # every server of `make run` listens on loopback only
+# `make run` and the tests' stacks: every server on loopback only. A host of a cluster
+# across machines sets BIND_HOST (and its peers' addresses) instead; see bind_host().
+LOOPBACK = "127.0.0.1"
 VENVS = PROJECT_ROOT / ".venv"
 RASA_BIN = VENVS / "rasa" / "bin"
 ACTIONS_BIN = VENVS / "actions" / "bin"
@@ -53,6 +55,19 @@ def flag(environ: Environ, name: str, default: bool = False) -> bool:
 
 def path(environ: Environ, name: str, default: Path) -> Path:
     return Path(text(environ, name) or default)
+
+
+def addresses(environ: Environ, name: str) -> tuple[str, ...]:
+    """A comma-separated list of ``host:port`` (peers on other machines), blanks dropped."""
+    return tuple(part.strip() for part in (text(environ, name) or "").split(",") if part.strip())
+
+
+def bind_host(environ: Environ) -> str:
+    """``BIND_HOST``: the address of this machine its servers listen on (and are checked
+    at). Loopback by default, so nothing is reachable from the network unless an operator
+    says so; a host of a cluster across machines gives its own address, never 0.0.0.0, as
+    peers and the shop page are told URLs made from it."""
+    return text(environ, "BIND_HOST", LOOPBACK)
 
 
 @dataclass(frozen=True)
@@ -159,7 +174,7 @@ class SmtpSettings:
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> SmtpSettings:
         return cls(
-            host=text(environ, "SMTP_HOST", HOST),
+            host=text(environ, "SMTP_HOST", LOOPBACK),
             port=integer(environ, "SMTP_PORT", 25),
             username=text(environ, "SMTP_USERNAME"),
             password=text(environ, "SMTP_PASSWORD"),
@@ -309,6 +324,7 @@ class MonitorSettings:
     """The monitor: where it serves metrics, and when a request needs a person."""
 
     metrics_port: int = 9108
+    host: str = LOOPBACK  # BIND_HOST: where Prometheus scrapes this host's metrics
     # A request still pending after this long is announced in the support channel.
     alert_pending_minutes: float = 15.0
     # How often the monitor looks for requests that need a person.
@@ -318,6 +334,7 @@ class MonitorSettings:
     def from_env(cls, environ: Environ = os.environ) -> MonitorSettings:
         return cls(
             metrics_port=integer(environ, "METRICS_PORT", cls.metrics_port),
+            host=bind_host(environ),
             alert_pending_minutes=number(
                 environ, "ALERT_PENDING_MINUTES", cls.alert_pending_minutes
             ),
@@ -326,12 +343,13 @@ class MonitorSettings:
 
     @property
     def metrics_url(self) -> str:
-        return f"http://{HOST}:{self.metrics_port}/metrics"
+        return f"http://{self.host}:{self.metrics_port}/metrics"
 
 
 @dataclass(frozen=True)
 class ActionServerSettings:
-    """Where the action server listens (loopback: only the local Rasa server calls it)."""
+    """Where the action server listens: ``BIND_HOST`` unless ``ACTION_HOST`` says otherwise
+    (the launcher sets both, so a replica and its readiness check agree)."""
 
     host: str
     port: int
@@ -340,7 +358,7 @@ class ActionServerSettings:
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> ActionServerSettings:
         return cls(
-            host=text(environ, "ACTION_HOST", HOST),
+            host=text(environ, "ACTION_HOST", bind_host(environ)),
             port=integer(environ, "ACTION_PORT", 5055),
             log_level=text(environ, "LOG_LEVEL", "INFO"),
         )
@@ -377,6 +395,12 @@ class StackSettings:
     ``env`` goes to every server on top of this process's environment (tests use it to
     give a stack its own ports, var/ and SMTP server, or channel secrets); the settings
     themselves are read from both together, so a server and the launcher agree.
+
+    Addresses: servers listen on ``bind_host`` (``BIND_HOST``). ``public_host``
+    (``PUBLIC_HOST``, by default the bind host) is where customers reach the Rasa server
+    and the shop page: on a cluster's application hosts, the edge's address, so the shop
+    page's origin is allowed. ``ACTION_SERVER_URL`` is the action server a Rasa server
+    calls (by default this host's own).
     """
 
     rasa_port: int
@@ -386,6 +410,9 @@ class StackSettings:
     paths: Paths
     monitor: MonitorSettings
     env: dict[str, str] = field(default_factory=dict)
+    bind_host: str = LOOPBACK
+    public_host: str = LOOPBACK
+    action_server_url: str | None = None
 
     @classmethod
     def from_env(
@@ -400,6 +427,9 @@ class StackSettings:
             paths=Paths.from_env(merged),
             monitor=MonitorSettings.from_env(merged),
             env=dict(env or {}),
+            bind_host=bind_host(merged),
+            public_host=text(merged, "PUBLIC_HOST", bind_host(merged)),
+            action_server_url=text(merged, "ACTION_SERVER_URL"),
         )
 
     def setting(self, name: str) -> str | None:
@@ -416,21 +446,22 @@ class StackSettings:
 
     @property
     def rasa_url(self) -> str:
-        return f"http://{HOST}:{self.rasa_port}"
+        """The Rasa server (in a cluster, HAProxy in front of them) as customers reach it."""
+        return f"http://{self.public_host}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        return f"http://{HOST}:{self.action_port}"
+        return self.action_server_url or f"http://{self.bind_host}:{self.action_port}"
 
     @property
     def web_url(self) -> str:
         """The demo shop page with the chat widget."""
-        return f"http://{HOST}:{self.web_port}/"
+        return f"http://{self.public_host}:{self.web_port}/"
 
     @property
     def web_origins(self) -> list[str]:
         """Origins the shop page may be opened from; Rasa's socket accepts them (CORS)."""
-        return [f"http://{host}:{self.web_port}" for host in (HOST, "localhost")]
+        return [f"http://{host}:{self.web_port}" for host in (self.public_host, "localhost")]
 
     @property
     def rest_webhook(self) -> str:
@@ -443,11 +474,18 @@ class ClusterSettings:
 
     Unset URLs mean ``make cluster`` starts its own servers on loopback, data under
     ``VAR_DIR``. The public ports are ``make run``'s (``RASA_PORT``, ``WEB_PORT``): HAProxy
-    listens there and spreads the work over the replicas on free loopback ports.
+    listens there and spreads the work over the replicas on free loopback ports. One role
+    of a cluster across machines (stack/roles.py) reads the same settings: the database
+    host serves ``DATABASE_URL`` and ``REDIS_URL``, the edge balances ``RASA_SERVERS``
+    and ``ACTION_SERVERS``.
     """
 
     database_url: str | None
     redis_url: str | None
+    # One role on one machine (``--role edge``): the ``host:port`` of every application
+    # host's Rasa server and action server, which the edge's HAProxy balances.
+    rasa_servers: tuple[str, ...] = ()
+    action_servers: tuple[str, ...] = ()
     rasa_replicas: int = 2
     action_replicas: int = 2
     relays: int = 2
@@ -465,6 +503,8 @@ class ClusterSettings:
         return cls(
             database_url=database_url(environ),
             redis_url=text(environ, "REDIS_URL"),
+            rasa_servers=addresses(environ, "RASA_SERVERS"),
+            action_servers=addresses(environ, "ACTION_SERVERS"),
             rasa_replicas=integer(environ, "RASA_REPLICAS", cls.rasa_replicas),
             action_replicas=integer(environ, "ACTION_REPLICAS", cls.action_replicas),
             relays=integer(environ, "RELAYS", cls.relays),

@@ -31,7 +31,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from data_requests.alerts import send_alerts
 from data_requests.outbox import PENDING, OutboxUnavailable, RequestStore, opened_once, utc_now
 from monitoring.logs import use_json_lines
-from settings import HOST, MonitorSettings, RequestSettings
+from settings import MonitorSettings, RequestSettings
 
 log = logging.getLogger("data_requests.monitor")
 
@@ -138,7 +138,9 @@ def main() -> None:
     settings = MonitorSettings.from_env()
     store = opened_once(RequestSettings.from_env())
 
-    server = ThreadingHTTPServer((HOST, settings.metrics_port), handler(registry(store), store))
+    server = ThreadingHTTPServer(
+        (settings.host, settings.metrics_port), handler(registry(store), store)
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,5 +1,7 @@
 """``make run`` / ``make cluster`` (``--cluster``): start the servers, say where to talk to
-the bot, start again any that dies (stack/supervision.py), stop all on Ctrl-C."""
+the bot, start again any that dies (stack/supervision.py), stop all on Ctrl-C. With
+``--role`` (``make cluster ROLE=...``), one role of a cluster across machines
+(stack/roles.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import sys
 from settings import ChannelSettings, ClusterSettings, StackSettings, SupervisionSettings
 from stack.cluster import ClusterStack
 from stack.processes import ACTION_HEALTH, MONITOR_HEALTH, RASA_HEALTH, Stack, StackError
+from stack.roles import ROLES, role_stack
 from stack.supervision import Supervisor
 
 
@@ -69,6 +72,29 @@ def banner(
     )
 
 
+def role_banner(stack: Stack, role: str) -> str:
+    """What one host of a cluster runs: its servers, where they listen and log."""
+    names = ", ".join(service.name for service in stack.services)
+    settings = stack.settings
+    door = (
+        f"  Shop page:      {settings.web_url}\n  REST webhook:   {settings.rest_webhook}\n"
+        if role == "edge"
+        else ""
+    )
+    return (
+        f"\nThe Jessops privacy assistant's {role} role is running on "
+        f"{settings.bind_host}: {names}.\n{door}"
+        f"  Logs:           {settings.paths.logs_dir}\n"
+        "Press Ctrl-C to stop.\n"
+    )
+
+
+def new_stack(settings: StackSettings, cluster: ClusterSettings | None, role: str | None) -> Stack:
+    if role:
+        return role_stack(role, settings, cluster or ClusterSettings.from_env())
+    return ClusterStack(settings, cluster) if cluster else Stack(settings)
+
+
 def report(line: str) -> None:
     print(line, file=sys.stderr if line.startswith("error") else sys.stdout, flush=True)
 
@@ -76,12 +102,13 @@ def report(line: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cluster", action="store_true", help="make cluster: several of each")
+    parser.add_argument("--role", choices=ROLES, help="one role of a cluster across machines")
     args = parser.parse_args(argv)
     settings = StackSettings.from_env()
     cluster = ClusterSettings.from_env() if args.cluster else None
     try:
-        stack = ClusterStack(settings, cluster) if cluster else Stack(settings)
-    except StackError as problem:  # the cluster's PostgreSQL could not be set up
+        stack = new_stack(settings, cluster, args.role)
+    except StackError as problem:  # PostgreSQL could not be set up, or a setting is missing
         print(f"error: {problem}", file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -91,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         print("Starting the servers...", flush=True)
         stack.start()
         channels = settings.channels()
-        print(banner(stack.settings, channels, cluster), flush=True)
+        shown = (
+            role_banner(stack, args.role)
+            if args.role
+            else banner(stack.settings, channels, cluster)
+        )
+        print(shown, flush=True)
         Supervisor(stack, SupervisionSettings.from_env(), say=report).run()
     except StackError as problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Throw-away PostgreSQL and Redis servers on loopback, for ``make cluster`` and tests.
+"""PostgreSQL and Redis servers: throw-away ones on loopback for ``make cluster`` and tests,
+and the database host of a cluster across machines (on its ``BIND_HOST``, a password).
 
 ``make cluster`` shares conversations and requests in PostgreSQL and locks in Redis. When
 ``DATABASE_URL`` / ``REDIS_URL`` are set those servers are used; otherwise these classes
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings import HOST
+from settings import LOOPBACK
 from stack.ports import free_port
 from stack.processes import StackError
 
@@ -40,20 +41,20 @@ class ServiceError(StackError):
     """A database server did not start; the message says why or where its log is."""
 
 
-def accepts_connections(port: int) -> bool:
+def accepts_connections(host: str, port: int) -> bool:
     try:
-        with socket.create_connection((HOST, port), timeout=1):
+        with socket.create_connection((host, port), timeout=1):
             return True
     except OSError:
         return False
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+def wait_for_port(host: str, port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServiceError(f"server on port {port} exited; see {log}")
-        if accepts_connections(port):
+        if accepts_connections(host, port):
             return
         time.sleep(POLL_S)
     raise ServiceError(f"server on port {port} not ready in {READY_TIMEOUT_S:.0f} s; see {log}")
@@ -83,6 +84,8 @@ def as_postgres_user(argv: list[str]) -> list[str]:
 
 
 def give_to_postgres(folder: Path) -> None:
+    """As root, the ``postgres`` OS user must own what the server (or initdb) writes or
+    reads: its data folder, the password file."""
     if os.geteuid() == 0:
         user = pwd.getpwnam(POSTGRES_SUPERUSER)
         os.chown(folder, user.pw_uid, user.pw_gid)
@@ -90,10 +93,12 @@ def give_to_postgres(folder: Path) -> None:
 
 @dataclass
 class PostgresServer:
-    """A PostgreSQL cluster in ``data_dir`` listening on ``port`` (loopback, TCP only).
+    """A PostgreSQL cluster in ``data_dir`` listening on ``host``:``port`` (TCP only).
 
     ``durable`` off (tests) turns fsync off: a crash of the machine would lose data, but a
-    test's database is thrown away anyway and the run is quicker.
+    test's database is thrown away anyway and the run is quicker. With a ``password``
+    (a database host other machines reach) every TCP connection must give it; without
+    one, only loopback connects, trusted like the SQLite files' permissions.
     """
 
     data_dir: Path
@@ -101,10 +106,13 @@ class PostgresServer:
     log_path: Path
     durable: bool = True
     process: subprocess.Popen | None = None
+    host: str = LOOPBACK
+    password: str | None = None
 
     @property
     def url(self) -> str:
-        return f"postgresql://{POSTGRES_SUPERUSER}@{HOST}:{self.port}/postgres"
+        secret = f":{self.password}" if self.password else ""
+        return f"postgresql://{POSTGRES_SUPERUSER}{secret}@{self.host}:{self.port}/postgres"
 
     def initialise(self) -> None:
         """Create the cluster once; a data folder from an earlier run is reused."""
@@ -113,16 +121,34 @@ class PostgresServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         give_to_postgres(self.data_dir)
         argv = [str(POSTGRES_BIN / "initdb"), "-D", str(self.data_dir), "-U", POSTGRES_SUPERUSER]
-        # Loopback only, so trust is the local equivalent of the SQLite file's permissions.
-        argv += ["--auth=trust", "--encoding=UTF8", "--locale=C"]
-        done = subprocess.run(as_postgres_user(argv), capture_output=True, text=True, check=False)
+        argv += ["--encoding=UTF8", "--locale=C"]
+        with tempfile.NamedTemporaryFile("w", prefix="jessops-pw-") as secret:
+            secret.write(self.password or "")
+            secret.flush()
+            give_to_postgres(Path(secret.name))  # mode 600, readable by initdb only
+            argv += self._authentication(secret.name)
+            done = subprocess.run(
+                as_postgres_user(argv), capture_output=True, text=True, check=False
+            )
         if done.returncode != 0:
             # Most often: a folder above the data folder that the postgres user cannot enter.
             raise ServiceError(f"initdb failed in {self.data_dir}: {done.stderr.strip()}")
+        if self.password:
+            # initdb's rules name loopback only; other hosts connect with the password.
+            with (self.data_dir / "pg_hba.conf").open("a") as rules:
+                rules.write("host all all all scram-sha-256\n")
+
+    def _authentication(self, password_file: str) -> list[str]:
+        """initdb's options: trust without a password (loopback only), else the password
+        (from a file, so it is never on a command line) for every TCP connection."""
+        if not self.password:
+            return ["--auth=trust"]
+        return ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={password_file}"]
 
     def command(self) -> list[str]:
-        """The server in the foreground, loopback TCP only (no Unix socket to place)."""
-        settings = [f"listen_addresses={HOST}", f"port={self.port}", "unix_socket_directories="]
+        """The server in the foreground, TCP on ``host`` only (no Unix socket to place)."""
+        settings = [f"listen_addresses={self.host}", f"port={self.port}"]
+        settings += ["unix_socket_directories="]
         if not self.durable:
             settings += ["fsync=off", "synchronous_commit=off", "full_page_writes=off"]
         argv = [str(POSTGRES_BIN / "postgres"), "-D", str(self.data_dir)]
@@ -132,7 +158,7 @@ class PostgresServer:
 
     def accepting_queries(self) -> bool:
         """The port opens before recovery ends; pg_isready says when queries are taken."""
-        ready = [str(POSTGRES_BIN / "pg_isready"), "-h", HOST, "-p", str(self.port), "-q"]
+        ready = [str(POSTGRES_BIN / "pg_isready"), "-h", self.host, "-p", str(self.port), "-q"]
         return subprocess.run(ready, check=False).returncode == 0
 
     def start(self) -> None:
@@ -140,7 +166,7 @@ class PostgresServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, self.process, self.log_path)
+        wait_for_port(self.host, self.port, self.process, self.log_path)
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not self.accepting_queries():
             if time.monotonic() > deadline:
@@ -154,27 +180,34 @@ class PostgresServer:
 
 @dataclass
 class RedisServer:
-    """redis-server on ``port``, loopback only, keeping nothing on disk."""
+    """redis-server on ``host``:``port``, keeping nothing on disk; with a ``password``
+    (a database host other machines reach), clients must give it."""
 
     port: int
     log_path: Path
     process: subprocess.Popen | None = None
+    host: str = LOOPBACK
+    password: str | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://{HOST}:{self.port}/0"
+        secret = f":{self.password}" if self.password else ""
+        return f"redis://{secret}{'@' if secret else ''}{self.host}:{self.port}/0"
 
     def command(self) -> list[str]:
         if not REDIS_SERVER.exists():
             raise ServiceError(f"{REDIS_SERVER} is missing: run `make cluster-deps`")
-        argv = [str(REDIS_SERVER), "--bind", HOST, "--port", str(self.port)]
-        return [*argv, "--save", "", "--appendonly", "no", "--daemonize", "no"]
+        argv = [str(REDIS_SERVER), "--bind", self.host, "--port", str(self.port)]
+        argv += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+        # The password is on redis-server's command line, seen by `ps` on the database
+        # host only; clients send it in AUTH.
+        return [*argv, "--requirepass", self.password] if self.password else argv
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, self.process, self.log_path)
+        wait_for_port(self.host, self.port, self.process, self.log_path)
 
     def stop(self) -> None:
         if self.process is not None:

@@ -1,9 +1,12 @@
-"""HAProxy's configuration for ``make cluster``: the public ports in front of the replicas.
+"""HAProxy's configuration for ``make cluster`` and a cluster's edge host: the public ports
+in front of the replicas.
 
-Three front ends, all on loopback: the Rasa servers on ``RASA_PORT`` (REST, Slack and the
-widget's socket.io), the shop page on ``WEB_PORT``, and the action servers on a private
-port that the Rasa servers call. Each back end checks its servers' health every second
-and takes a server out after two failed checks, so a dead replica gets no new requests.
+Three front ends, all on ``BIND_HOST``: the Rasa servers on ``RASA_PORT`` (REST, Slack and
+the widget's socket.io), the shop page on ``WEB_PORT``, and the action servers on a port
+that the Rasa servers call. The servers behind them are ``host:port`` addresses: free
+loopback ports of one machine, or the application hosts of a cluster across machines.
+Each back end checks its servers' health every second and takes a server out after two
+failed checks, so a dead replica gets no new requests.
 
 Retries, each to another server: a request that never reached a server (connection
 refused: a replica just died) is retried whatever its method. A GET is retried on any
@@ -26,10 +29,8 @@ import csv
 import io
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-
-from settings import HOST
 
 CHECK_INTERVAL_MS = 1000
 FALL_AFTER_CHECKS = 2
@@ -50,17 +51,18 @@ STATS_PATH = "/stats"
 
 @dataclass(frozen=True)
 class Backend:
-    """Servers of one kind: their name, ports and the URL path that says they are up."""
+    """Servers of one kind: their name, ``host:port`` addresses and the URL path that says
+    they are up."""
 
     name: str
-    ports: Sequence[int]
+    servers: Sequence[str]
     health_path: str
 
 
 def _servers(backend: Backend) -> list[str]:
     return [
-        f"    server {backend.name}-{number} {HOST}:{port} check"
-        for number, port in enumerate(backend.ports, start=1)
+        f"    server {backend.name}-{number} {address} check"
+        for number, address in enumerate(backend.servers, start=1)
     ]
 
 
@@ -77,8 +79,8 @@ def _fallbacks(backend: Backend) -> list[str]:
     return [
         "    option allbackups",
         *(
-            f"    server {backend.name}-{number}-anyway {HOST}:{port} backup"
-            for number, port in enumerate(backend.ports, start=1)
+            f"    server {backend.name}-{number}-anyway {address} backup"
+            for number, address in enumerate(backend.servers, start=1)
         ),
     ]
 
@@ -105,27 +107,28 @@ def _backend(
     ]
 
 
-def _frontend(name: str, port: int, rules: Sequence[str] = ()) -> list[str]:
-    return [f"frontend {name}", f"    bind {HOST}:{port}", *rules, ""]
+def _frontend(address: str, name: str, port: int, rules: Sequence[str] = ()) -> list[str]:
+    return [f"frontend {name}", f"    bind {address}:{port}", *rules, ""]
 
 
-def all_servers_up(stats_url: str) -> bool:
-    """Whether HAProxy sees every server of every back end up (its stats as CSV): only
-    then does a request reach any replica, a socket.io session included."""
+def servers_up(stats_url: str, enough: Callable[[Iterable[bool]], bool] = all) -> bool:
+    """Whether, in HAProxy's stats (CSV), ``enough`` of each back end's servers are up:
+    ``all`` on one machine (only then does a request reach any replica, a socket.io
+    session included); ``any`` on an edge host, whose application hosts come and go."""
     try:
         with urllib.request.urlopen(f"{stats_url};csv", timeout=2) as response:
             rows = list(csv.DictReader(io.StringIO(response.read().decode().lstrip("# "))))
     except (urllib.error.URLError, OSError):
         return False
-    servers = [
-        row
-        for row in rows
-        if row["svname"] not in ("FRONTEND", "BACKEND") and row["bck"] != "1"  # checked ones
-    ]
-    return bool(servers) and all(row["status"] == "UP" for row in servers)
+    up: dict[str, list[bool]] = {}
+    for row in rows:
+        if row["svname"] not in ("FRONTEND", "BACKEND") and row["bck"] != "1":  # checked ones
+            up.setdefault(row["pxname"], []).append(row["status"] == "UP")
+    return bool(up) and all(enough(states) for states in up.values())
 
 
 def config(
+    bind_host: str,
     rasa_port: int,
     web_port: int,
     action_port: int,
@@ -134,7 +137,7 @@ def config(
     actions: Backend,
     web: Backend,
 ) -> str:
-    """The whole haproxy.cfg."""
+    """The whole haproxy.cfg, its front ends on ``bind_host``."""
     lines = [
         "global",
         "    log stdout format raw local0",
@@ -151,9 +154,13 @@ def config(
         f"    retries {RETRIES}",
         "    option redispatch 1",  # every retry goes to another server
         "    retry-on all-retryable-errors",
-        f"    default-server inter {CHECK_INTERVAL_MS} fall {FALL_AFTER_CHECKS} rise 1",
+        f"    default-server inter {CHECK_INTERVAL_MS} fall {FALL_AFTER_CHECKS} rise 1"
+        # A server whose name does not resolve at start waits, down, instead of stopping
+        # HAProxy: the edge starts whichever application hosts are up.
+        " init-addr last,libc,none",
         "",
         *_frontend(
+            bind_host,
             "rasa",
             rasa_port,
             [
@@ -161,10 +168,12 @@ def config(
                 "    default_backend rasa",
             ],
         ),
-        *_frontend("actions", action_port, ["    default_backend actions"]),
-        *_frontend("web", web_port, ["    default_backend web"]),
+        *_frontend(bind_host, "actions", action_port, ["    default_backend actions"]),
+        *_frontend(bind_host, "web", web_port, ["    default_backend web"]),
         # Which servers are up, for people (a page) and for make cluster's start-up (CSV).
-        *_frontend("stats", stats_port, ["    stats enable", f"    stats uri {STATS_PATH}"]),
+        *_frontend(
+            bind_host, "stats", stats_port, ["    stats enable", f"    stats uri {STATS_PATH}"]
+        ),
         # A customer's message only when a server died on it without answering (above).
         # The whole body is read before it is sent on, or HAProxy cannot send it again.
         *_backend(
@@ -173,7 +182,9 @@ def config(
             fallbacks=True,
         ),
         # Same servers, sticky per client address: a socket.io session lives in one server.
-        *_backend(Backend("rasa-socketio", rasa.ports, rasa.health_path), "source", fallbacks=True),
+        *_backend(
+            Backend("rasa-socketio", rasa.servers, rasa.health_path), "source", fallbacks=True
+        ),
         *_backend(actions),
         *_backend(web),
     ]

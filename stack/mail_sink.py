@@ -20,6 +20,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from settings import LOOPBACK
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -51,7 +53,7 @@ class SavingHandler:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default=LOOPBACK, help="the address to listen on")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from settings import HOST, Paths, StackSettings
+from settings import LOOPBACK, Paths, StackSettings
 from stack.processes import Stack
 
 # Channel variables blanked, so a developer's own secrets never change what tests see.
@@ -19,10 +19,10 @@ CHANNELS_OFF = dict.fromkeys(
 FAST_RELAY = {"RELAY_POLL_SECONDS": "0.2", "RELAY_BACKOFF_SECONDS": "0.2"}
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on (until someone binds it)."""
+def free_port(host: str = LOOPBACK) -> int:
+    """A port of ``host`` nothing listens on (until someone binds it)."""
     with socket.socket() as sock:
-        sock.bind((HOST, 0))
+        sock.bind((host, 0))
         return sock.getsockname()[1]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from settings import ACTIONS_BIN, HOST, MODELS_DIR, PROJECT_ROOT, RASA_BIN, Paths, StackSettings
+from settings import ACTIONS_BIN, MODELS_DIR, PROJECT_ROOT, RASA_BIN, Paths, StackSettings
 
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
@@ -42,10 +42,10 @@ def http_ok(url: str) -> Callable[[], bool]:
     return check
 
 
-def tcp_open(port: int) -> Callable[[], bool]:
+def tcp_open(host: str, port: int) -> Callable[[], bool]:
     def check() -> bool:
         try:
-            with socket.create_connection((HOST, port), timeout=2):
+            with socket.create_connection((host, port), timeout=2):
                 return True
         except OSError:
             return False
@@ -136,7 +136,7 @@ def common_env(settings: StackSettings) -> dict[str, str]:
         **settings.paths.as_env(),  # resolved from the same variables: never left empty
     }
     if settings.uses_mail_sink:
-        env |= {"SMTP_HOST": HOST, "SMTP_PORT": str(settings.mail_sink_port)}
+        env |= {"SMTP_HOST": settings.bind_host, "SMTP_PORT": str(settings.mail_sink_port)}
     return env
 
 
@@ -157,9 +157,12 @@ def python_module(
 
 
 def mail_sink(settings: StackSettings) -> Service:
-    port = settings.mail_sink_port
-    command = ["stack.mail_sink", "--port", str(port), "--dir", str(settings.paths.mail_dir)]
-    return python_module("mail-sink", settings, command, tcp_open(port))
+    """The local SMTP server that saves what the relays send, on this host's address (a
+    cluster's other hosts send to it as their SMTP_HOST)."""
+    host, port = settings.bind_host, settings.mail_sink_port
+    command = ["stack.mail_sink", "--host", host, "--port", str(port)]
+    command += ["--dir", str(settings.paths.mail_dir)]
+    return python_module("mail-sink", settings, command, tcp_open(host, port))
 
 
 def relay(settings: StackSettings, name: str = "relay") -> Service:
@@ -168,7 +171,7 @@ def relay(settings: StackSettings, name: str = "relay") -> Service:
 
 def monitor(settings: StackSettings) -> Service:
     """Metrics of every server at METRICS_PORT, the outbox's health, and the alerts."""
-    health = f"http://{HOST}:{settings.monitor.metrics_port}{MONITOR_READY_PATH}"
+    health = settings.monitor.metrics_url.removesuffix("/metrics") + MONITOR_READY_PATH
     return python_module("monitor", settings, ["data_requests.monitor"], http_ok(health))
 
 
@@ -194,8 +197,8 @@ def action_server(
         name,
         settings,
         ["actions.server"],
-        http_ok(f"http://{HOST}:{port}{ACTION_READY_PATH}"),
-        ACTION_HOST=HOST,
+        http_ok(f"http://{settings.bind_host}:{port}{ACTION_READY_PATH}"),
+        ACTION_HOST=settings.bind_host,
         ACTION_PORT=str(port),
     )
 
@@ -225,14 +228,14 @@ def rasa_server(
             "--credentials",
             "credentials.yml",
             "--interface",
-            HOST,
+            settings.bind_host,
             "--port",
             str(port),
             # The shop page is served from another port; its widget's socket needs CORS.
             "--cors",
             *settings.web_origins,
         ],
-        ready=http_ok(f"http://{HOST}:{port}{RASA_READY_PATH}"),
+        ready=http_ok(f"http://{settings.bind_host}:{port}{RASA_READY_PATH}"),
         env={
             **common_env(settings),
             "ACTION_ENDPOINT_URL": f"{action_url or settings.action_url}/webhook",
@@ -244,8 +247,9 @@ def web_server(settings: StackSettings, port: int | None = None) -> Service:
     """The shop page on ``port`` (by default the public one); its widget always talks to
     the public Rasa URL."""
     port = port or settings.web_port
-    command = ["stack.web", "--port", str(port), "--socket-url", settings.rasa_url]
-    return python_module("web-server", settings, command, http_ok(f"http://{HOST}:{port}/"))
+    host = settings.bind_host
+    command = ["stack.web", "--host", host, "--port", str(port), "--socket-url", settings.rasa_url]
+    return python_module("web-server", settings, command, http_ok(f"http://{host}:{port}/"))
 
 
 class Stack:

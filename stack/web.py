@@ -5,7 +5,8 @@ follows ``RASA_PORT``. Every response carries a Content Security Policy that all
 scripts and styles from this server only and connections to that socket only: a second
 line of defence behind the widget never putting bot text into HTML.
 
-Run by the stack: ``python -m stack.web --port 8080 --socket-url http://127.0.0.1:5005``.
+Run by the stack: ``python -m stack.web --host 127.0.0.1 --port 8080 --socket-url
+http://127.0.0.1:5005`` (``BIND_HOST`` and the public Rasa URL).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from settings import HOST, PROJECT_ROOT
+from settings import LOOPBACK, PROJECT_ROOT
 
 WEB_DIR = PROJECT_ROOT / "web"
 
@@ -67,11 +68,12 @@ class ShopPageHandler(SimpleHTTPRequestHandler):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=LOOPBACK, help="the address to listen on")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--socket-url", required=True, help="Rasa server URL, e.g. http://...")
     args = parser.parse_args(argv)
     handler = partial(ShopPageHandler, socket_url=args.socket_url)
-    with ThreadingHTTPServer((HOST, args.port), handler) as server:
+    with ThreadingHTTPServer((args.host, args.port), handler) as server:
         server.serve_forever()
 
 

@@ -12,6 +12,7 @@ from settings import (
     RequestSettings,
     RetentionSettings,
     SmtpSettings,
+    StackSettings,
 )
 
 
@@ -58,3 +59,34 @@ def test_cluster_defaults_and_one_database_url_for_every_store() -> None:
     assert RetentionSettings.from_env(environ).database_url == url
     assert ChannelSettings.from_env(environ).redis_url == "redis://cache:6379/1"
     assert RequestSettings.from_env({}).lease_s == 120
+
+
+def test_every_address_is_loopback_unless_a_host_of_a_cluster_names_its_own() -> None:
+    local = StackSettings.from_env({})
+    assert (local.rasa_url, local.action_url, local.web_url) == (
+        "http://127.0.0.1:5005",
+        "http://127.0.0.1:5055",
+        "http://127.0.0.1:8080/",
+    )
+    assert local.monitor.metrics_url == "http://127.0.0.1:9108/metrics"
+    assert SmtpSettings.from_env({}).host == "127.0.0.1"
+    host = StackSettings.from_env(
+        {
+            "BIND_HOST": "10.0.0.21",
+            "PUBLIC_HOST": "shop.example.com",
+            "ACTION_SERVER_URL": "http://10.0.0.30:5055",
+        }
+    )
+    assert host.bind_host == host.monitor.host == "10.0.0.21"
+    assert host.rasa_url == "http://shop.example.com:5005"
+    assert "http://shop.example.com:8080" in host.web_origins
+    assert host.action_url == "http://10.0.0.30:5055"
+    assert StackSettings.from_env({"BIND_HOST": "10.0.0.4"}).rasa_url == "http://10.0.0.4:5005"
+
+
+def test_the_edge_reads_its_peers_as_a_list_of_addresses() -> None:
+    cluster = ClusterSettings.from_env(
+        {"RASA_SERVERS": " 10.0.0.21:5005, 10.0.0.22:5005 ,", "ACTION_SERVERS": ""}
+    )
+    assert cluster.rasa_servers == ("10.0.0.21:5005", "10.0.0.22:5005")
+    assert cluster.action_servers == ()

@@ -21,6 +21,7 @@ from tools.failover import VISIT_ERRORS
 from tools.soak import Tally
 
 STARTED_S = 300  # setup is done by then (make test runs it first); starting takes ~1 min
+STARTED_LINE = "Press Ctrl-C to stop."
 
 
 @dataclass
@@ -33,6 +34,10 @@ class Launched:
 
     def pid_of(self, server: str) -> int:
         return int((self.settings.paths.run_dir / f"{server}.pid").read_text())
+
+    def wait_started(self) -> None:
+        """Wait for the banner the launcher prints once every server is ready."""
+        self.wait_printed(STARTED_LINE, STARTED_S)
 
     def wait_printed(self, text: str, timeout: float, since: int = 0) -> None:
         """Wait until a line printed after the first ``since`` lines holds ``text``."""
@@ -49,11 +54,11 @@ def read_lines(launched: Launched) -> None:
 
 
 @contextmanager
-def launched_by(target: str, var_dir: Path, env: dict[str, str]) -> Iterator[Launched]:
-    """``make -s <target>`` on free ports with ``var_dir`` as var/, until the test ends."""
-    env = free_port_env(var_dir, env)
+def launched(argv: list[str], env: dict[str, str]) -> Iterator[Launched]:
+    """``argv`` (``make -s ...``, perhaps inside ``ip netns exec``) with ``env`` on top of
+    this process's environment, from the moment it starts until the test ends (Ctrl-C)."""
     process = subprocess.Popen(
-        ["make", "-s", target],
+        argv,
         cwd=PROJECT_ROOT,
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
@@ -61,11 +66,10 @@ def launched_by(target: str, var_dir: Path, env: dict[str, str]) -> Iterator[Lau
         text=True,
         start_new_session=True,  # its own process group, as a terminal gives it
     )
-    launched = Launched(process, StackSettings.from_env(env=env))
-    threading.Thread(target=read_lines, args=(launched,), daemon=True).start()
+    started = Launched(process, StackSettings.from_env(env=env))
+    threading.Thread(target=read_lines, args=(started,), daemon=True).start()
     try:
-        launched.wait_printed("Press Ctrl-C to stop.", STARTED_S)
-        yield launched
+        yield started
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)
@@ -73,6 +77,15 @@ def launched_by(target: str, var_dir: Path, env: dict[str, str]) -> Iterator[Lau
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def launched_by(target: str, var_dir: Path, env: dict[str, str]) -> Iterator[Launched]:
+    """``make -s <target>`` on free ports with ``var_dir`` as var/, once it says it is up,
+    until the test ends."""
+    with launched(["make", "-s", target], free_port_env(var_dir, env)) as running:
+        running.wait_started()
+        yield running
 
 
 @dataclass(frozen=True)
