@@ -30,6 +30,9 @@ FLOORS = {
     "heldout3": {"hit@1": 0.95, "answered": 0.92, "unanswerable_told": 0.95},
     "heldout3-near": {"unanswerable_told": 0.88},
     "heldout3-followups": {"hit@1": 0.93, "answered": 0.93},
+    "heldout4": {"hit@1": 0.94, "answered": 0.92, "unanswerable_told": 0.9},
+    "heldout4-near": {"unanswerable_told": 0.8},
+    "heldout4-followups": {"hit@1": 0.95, "answered": 0.95},
 }
 
 
