@@ -2,7 +2,8 @@
 
 The customer sees the policy's own words and the section they come from, never text
 the bot made up. When the policy is silent the bot says so and gives the contacts the
-policy itself names.
+policy itself names. Every reply to a question is recorded in the ``policy_answer`` slot
+(``feedback.answers``) for the review, and a quote gets 👍 / 👎 buttons under it.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge_base import pipeline
 from data_requests.form_questions import about_the_request
 from data_requests.kinds import offers_after
-from knowledge.answering.pipeline import Answer, Hit
-from monitoring.metrics import (
+from feedback.answers import (
+    ANSWER_SLOT,
     DOES_NOT_SAY,
-    POLICY_ANSWER_SECONDS,
     QUOTE,
+    RATED_KINDS,
     SILENT,
-    count_reply,
-    timed,
+    AnswerRecord,
+    new_feedback_id,
 )
+from knowledge.answering.pipeline import Answer, Hit
+from monitoring.metrics import POLICY_ANSWER_SECONDS, count_reply, timed
 from privacy.redaction import card_numbers_in
 
 # "nope. do you sell my info", "that's not it, who sees my card details?": a rejection,
@@ -33,6 +36,8 @@ from privacy.redaction import card_numbers_in
 _AFTER_REJECTION = re.compile(r"^[^.!?,;:]+[.!?,;:]+\s*(?P<meant>\S.*)$")
 OUT_OF_SCOPE = "out_of_scope"
 HELP = "help"
+# The buttons under a quote; each carries the answer's feedback id (actions/feedback.py).
+FEEDBACK_BUTTONS = (("👍 Yes", "feedback_up"), ("👎 No", "feedback_down"))
 
 
 def question_after_rejection(text: str) -> str | None:
@@ -74,6 +79,38 @@ def offer_requests(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit)
 
 def remember(answer: Answer, offered: list[str]) -> list[EventType]:
     return [SlotSet("last_question", answer.question), SlotSet("answered_clauses", offered)]
+
+
+def record(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    answer: Answer,
+    kind: str,
+    hit: Hit | None,
+) -> EventType:
+    """The event that records this reply for feedback and the review; a reply that
+    quotes a clause gets 👍 / 👎 under it, except while a request is being taken (its
+    own buttons are the ones that matter then)."""
+    answer_record = AnswerRecord(
+        feedback_id=new_feedback_id(),
+        question=answer.question,
+        kind=kind,
+        verdict=answer.verdict,
+        clause=hit.clause.id if hit else None,
+        section=hit.clause.section if hit else None,
+        score=round(hit.probability, 4) if hit else None,
+    )
+    if kind in RATED_KINDS and not request_open(tracker):
+        ask_for_feedback(dispatcher, answer_record.feedback_id)
+    return SlotSet(ANSWER_SLOT, answer_record.as_slot())
+
+
+def ask_for_feedback(dispatcher: CollectingDispatcher, feedback_id: str) -> None:
+    buttons = [
+        {"title": title, "payload": f'/{intent}{{"feedback_id":"{feedback_id}"}}'}
+        for title, intent in FEEDBACK_BUTTONS
+    ]
+    dispatcher.utter_message(response="utter_ask_feedback", buttons=buttons)
 
 
 class ActionAnswerPolicy(Action):
@@ -154,14 +191,18 @@ def say(
         dispatcher.utter_message(
             response="utter_out_of_scope" if out_of_scope else "utter_policy_silent"
         )
-        return SILENT, remember(answer, [])
+        nearest = answer.hits[0] if answer.hits else None
+        return SILENT, [*remember(answer, []), record(dispatcher, tracker, answer, SILENT, nearest)]
+    hit = answer.hits[0]
     if not answer.covered:
         # On the topic of a clause that does not answer it: say so, show the clause.
-        utter_does_not_say(dispatcher, answer.hits[0])
-        return DOES_NOT_SAY, remember(answer, [answer.hits[0].clause.id])
-    utter_hit(dispatcher, answer.hits[0])
-    offer_requests(dispatcher, tracker, answer.hits[0])
-    return QUOTE, remember(answer, [answer.hits[0].clause.id])
+        utter_does_not_say(dispatcher, hit)
+        recorded = record(dispatcher, tracker, answer, DOES_NOT_SAY, hit)
+        return DOES_NOT_SAY, [*remember(answer, [hit.clause.id]), recorded]
+    utter_hit(dispatcher, hit)
+    recorded = record(dispatcher, tracker, answer, QUOTE, hit)
+    offer_requests(dispatcher, tracker, hit)
+    return QUOTE, [*remember(answer, [hit.clause.id]), recorded]
 
 
 class ActionNextBestAnswer(Action):
@@ -192,4 +233,5 @@ class ActionNextBestAnswer(Action):
             dispatcher.utter_message(response="utter_no_more_answers")
             return [SlotSet("answered_clauses", [])]
         utter_hit(dispatcher, fresh[0])
-        return [SlotSet("answered_clauses", [*offered, fresh[0].clause.id])]
+        recorded = record(dispatcher, tracker, answer, QUOTE, fresh[0])
+        return [SlotSet("answered_clauses", [*offered, fresh[0].clause.id]), recorded]
