@@ -42,6 +42,7 @@ def settings_for(tmp_path: Path) -> RetentionSettings:
     return RetentionSettings(
         tracker_db=tmp_path / "tracker.db",
         outbox_db=tmp_path / "outbox.db",
+        feedback_db=tmp_path / "feedback.db",
         conversation_days=30,
         request_days=730,
     )
