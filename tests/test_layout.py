@@ -50,6 +50,7 @@ ENTRY_POINTS = ("actions", "channels", "rasa_server", "stack")
 # Modules of otherwise Rasa-free packages that exist to hold logic outside Rasa.
 RASA_FREE_MODULES = (
     "channels/auth.py",
+    "channels/buttons.py",
     "channels/limits.py",
     "channels/shared_limits.py",
     "channels/slack_messages.py",

@@ -1,0 +1,71 @@
+"""Where a message's buttons go on each channel, standard library only.
+
+A policy quote carries its 👍 / 👎 buttons (``actions.policy_answers``). Rasa's output
+channels would send such a message differently from the same text without buttons:
+
+- REST: without buttons, Rasa sends each paragraph of a text as its own message (the
+  section line, then the quote); with buttons, the whole text as one. Callers rely on
+  the paragraphs, so :func:`buttons_on_last_part` keeps them and puts the buttons on the
+  last, as Rasa's socket.io channel does;
+- socket.io: the widget's variation of a quote is data, and Rasa would send the buttons
+  apart, as a message with no text, which its socket.io output cannot send;
+  :func:`buttons_into_data` puts them in the data.
+
+Slack needs nothing: one message with blocks (``channels.slack``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Message = dict[str, Any]
+Reshape = Callable[[Message], list[Message]]
+
+
+def buttons_on_last_part(message: Message) -> list[Message]:
+    """A text with buttons as one message a paragraph, the buttons on the last."""
+    text, buttons = message.get("text"), message.get("buttons")
+    if not (text and buttons) or message.get("custom"):
+        return [message]
+    parts = text.strip().split("\n\n")
+    rest = {k: v for k, v in message.items() if k not in ("text", "buttons")}
+    return [{"text": part} for part in parts[:-1]] + [
+        {**rest, "text": parts[-1], "buttons": buttons}
+    ]
+
+
+def buttons_into_data(message: Message) -> list[Message]:
+    """A message whose widget variation is data keeps its buttons in that data."""
+    if not (message.get("custom") and message.get("buttons")):
+        return [message]
+    kept = {k: v for k, v in message.items() if k not in ("buttons", "custom")}
+    return [{**kept, "custom": {**message["custom"], "buttons": message["buttons"]}}]
+
+
+class ReshapedOutput:
+    """Stands in for a message's output channel and sends each bot message reshaped;
+    everything else is the real channel's."""
+
+    def __init__(self, channel: Any, reshape: Reshape) -> None:
+        self._channel = channel
+        self._reshape = reshape
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._channel, name)
+
+    async def send_response(self, recipient_id: str, message: Message) -> None:
+        for part in self._reshape(message):
+            await self._channel.send_response(recipient_id, part)
+
+
+def reshaping(
+    on_new_message: Callable[[Any], Awaitable[Any]], reshape: Reshape
+) -> Callable[[Any], Awaitable[Any]]:
+    """``on_new_message`` with each reply reshaped by ``reshape`` on its way out."""
+
+    async def handle(message: Any) -> Any:
+        message.output_channel = ReshapedOutput(message.output_channel, reshape)
+        return await on_new_message(message)
+
+    return handle
