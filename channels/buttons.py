@@ -36,11 +36,16 @@ def buttons_on_last_part(message: Message) -> list[Message]:
 
 
 def buttons_into_data(message: Message) -> list[Message]:
-    """A message whose widget variation is data keeps its buttons in that data."""
-    if not (message.get("custom") and message.get("buttons")):
+    """A message whose widget variation is data keeps its buttons in that data (the
+    ``data`` of its custom payload: Rasa emits that payload's keys as the event's)."""
+    custom = message.get("custom")
+    if not (isinstance(custom, dict) and isinstance(custom.get("data"), dict)):
+        return [message]
+    if not message.get("buttons"):
         return [message]
     kept = {k: v for k, v in message.items() if k not in ("buttons", "custom")}
-    return [{**kept, "custom": {**message["custom"], "buttons": message["buttons"]}}]
+    data = {**custom["data"], "buttons": message["buttons"]}
+    return [{**kept, "custom": {**custom, "data": data}}]
 
 
 class ReshapedOutput:

@@ -21,9 +21,10 @@ def test_rest_keeps_a_paragraph_a_message_with_the_buttons_on_the_last() -> None
 
 
 def test_the_widget_gets_the_buttons_inside_the_quotes_data() -> None:
-    quote = {"text": None, "custom": {"quote": "We use SSL.", "section": "Security"}}
+    data = {"quote": "We use SSL.", "section": "Security"}
+    quote = {"text": None, "custom": {"data": data}}
     [sent] = buttons_into_data({**quote, "buttons": BUTTONS})
-    assert sent == {"text": None, "custom": {**quote["custom"], "buttons": BUTTONS}}
+    assert sent == {"text": None, "custom": {"data": {**data, "buttons": BUTTONS}}}
     assert buttons_into_data(quote) == [quote]
 
 
