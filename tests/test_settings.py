@@ -8,9 +8,12 @@ from settings import (
     PROJECT_ROOT,
     ChannelSettings,
     ClusterSettings,
+    FeedbackSettings,
+    MonitorSettings,
     Paths,
     RequestSettings,
     RetentionSettings,
+    ReviewSettings,
     SmtpSettings,
 )
 
@@ -58,3 +61,15 @@ def test_cluster_defaults_and_one_database_url_for_every_store() -> None:
     assert RetentionSettings.from_env(environ).database_url == url
     assert ChannelSettings.from_env(environ).redis_url == "redis://cache:6379/1"
     assert RequestSettings.from_env({}).lease_s == 120
+
+
+def test_feedback_and_the_review_follow_var_dir_and_the_database() -> None:
+    assert ReviewSettings.from_env({}).days == 7
+    assert ReviewSettings.from_env({"REVIEW_DAYS": "14"}).days == 14
+    environ = {"VAR_DIR": "/srv/jessops", "DATABASE_URL": "postgresql://db/assistant"}
+    feedback = FeedbackSettings.from_env(environ)
+    assert feedback.feedback_db == Path("/srv/jessops/feedback.db")
+    assert feedback.database_url == ReviewSettings.from_env(environ).database_url
+    assert RetentionSettings.from_env(environ).feedback_db == feedback.feedback_db
+    monitor = MonitorSettings.from_env(environ)
+    assert monitor.token is None and monitor.token_file == Path("/srv/jessops/monitor.token")
