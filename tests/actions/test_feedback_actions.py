@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -85,10 +86,12 @@ def test_no_feedback_buttons_while_a_request_is_taken(
 
 def test_a_thumbs_up_rates_the_answer_its_button_names(store: FeedbackStore) -> None:
     first, second = record("f1", "is my card safe?"), record("f2", "do you use cookies?")
+    counted = REGISTRY.get_sample_value("jessops_feedback_total", {"rating": "up"}) or 0
     messages, events = run(
         feedback_actions.ActionRateAnswer(), rating("feedback_up", "f1", first, second)
     )
     assert [m["response"] for m in messages] == ["utter_feedback_thanks"] and events == []
+    assert REGISTRY.get_sample_value("jessops_feedback_total", {"rating": "up"}) == counted + 1
     [kept] = store.since(first_moment())
     assert (kept.id, kept.rating, kept.question, kept.clause) == (
         "f1",
