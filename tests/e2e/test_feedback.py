@@ -12,10 +12,11 @@ from contextlib import closing
 from typing import Any
 
 import pytest
+import requests
 
 from settings import PROJECT_ROOT
 from stack.processes import Stack
-from stack.rest_client import new_sender, send
+from stack.rest_client import TIMEOUT_S, new_sender, send
 from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack
 from tests.support.slack_events import ask, click
 
@@ -52,6 +53,16 @@ def stack_command(stack: Stack, *argv: str) -> str:
     return subprocess.run(
         [sys.executable, *argv], env=env, capture_output=True, text=True, check=True
     ).stdout
+
+
+def monitor_review(stack: Stack) -> str:
+    """The monitor's /review page, with the token the monitor made in the stack's var/."""
+    url = stack.settings.monitor.metrics_url.removesuffix("/metrics") + "/review"
+    assert requests.get(url, timeout=TIMEOUT_S).status_code == 401
+    token = stack.settings.monitor.token_file.read_text().strip()
+    page = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_S)
+    assert page.status_code == 200
+    return page.text
 
 
 def test_rest_thumbs_down_asks_once_what_was_wanted_and_keeps_it_redacted(stack: Stack) -> None:
@@ -93,6 +104,9 @@ def test_rest_thumbs_down_asks_once_what_was_wanted_and_keeps_it_redacted(stack:
     review = stack_command(stack, "-m", "review")
     assert "looking for: whether you keep my card **** **** **** 1111 after I pay" in review
     assert CARD not in review
+    page = monitor_review(stack)
+    assert "looking for: whether you keep my card **** **** **** 1111 after I pay" in page
+    assert CARD not in page
 
     forgot = stack_command(stack, "-m", "stores.retention", "forget", sender)
     assert "and 2 feedback on its answers" in forgot
