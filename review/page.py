@@ -14,7 +14,8 @@ from review.sources import KINDS, LABELS
 
 # Colours told apart by people with the common colour-vision deficiencies (Okabe-Ito).
 COLOURS = dict(zip(KINDS, ("#009E73", "#E69F00", "#56B4E9", "#D55E00", "#CC79A7"), strict=True))
-WIDTH, HEIGHT, MARGIN = 640, 240, 40
+# The plot on the left, its legend on the right, one line a kind.
+WIDTH, HEIGHT, MARGIN, LEGEND = 820, 240, 40, 260
 
 
 def chart(review: Review) -> str:
@@ -22,7 +23,7 @@ def chart(review: Review) -> str:
     kinds = [k for k in KINDS if shown(review, k)]
     days = review.days
     top = max([1, *(n for k in kinds for n in review.per_day[k])])
-    step = (WIDTH - 2 * MARGIN) / max(1, len(days) - 1)
+    step = (WIDTH - LEGEND - 2 * MARGIN) / max(1, len(days) - 1)
 
     def x(i: int) -> float:
         return MARGIN + i * step
@@ -32,9 +33,10 @@ def chart(review: Review) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="chart-title">',
+        f'style="width: 100%; max-width: {WIDTH}px; height: auto" role="img" '
+        'aria-labelledby="chart-title">',
         '<title id="chart-title">Questions a day, by outcome</title>',
-        f'<line x1="{MARGIN}" y1="{y(0)}" x2="{WIDTH - MARGIN}" y2="{y(0)}" stroke="#555"/>',
+        f'<line x1="{MARGIN}" y1="{y(0)}" x2="{x(len(days) - 1)}" y2="{y(0)}" stroke="#555"/>',
         f'<line x1="{MARGIN}" y1="{y(0)}" x2="{MARGIN}" y2="{y(top)}" stroke="#555"/>',
         f'<text x="{MARGIN - 6}" y="{y(top) + 4}" text-anchor="end" font-size="11">{top}</text>',
         f'<text x="{MARGIN - 6}" y="{y(0) + 4}" text-anchor="end" font-size="11">0</text>',
@@ -54,9 +56,11 @@ def chart(review: Review) -> str:
             f'<circle cx="{x(i):.1f}" cy="{y(c):.1f}" r="3" fill="{colour}"/>'
             for i, c in enumerate(review.per_day[kind])
         ]
+        legend_y = MARGIN + n * 20
         parts.append(
-            f'<text x="{MARGIN + n * 120}" y="14" font-size="12" fill="{colour}">'
-            f"■ {escape(LABELS[kind])}</text>"
+            f'<rect x="{WIDTH - LEGEND + 10}" y="{legend_y - 9}" width="10" height="10" '
+            f'fill="{colour}"/><text x="{WIDTH - LEGEND + 26}" y="{legend_y}" font-size="12" '
+            f'fill="#222">{escape(LABELS[kind])}</text>'
         )
     parts.append("</svg>")
     return "\n".join(parts)

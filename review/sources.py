@@ -30,7 +30,7 @@ LABELS = {
     ANSWERED: "answered",
     HEDGED: "hedged (the policy doesn't say)",
     TOLD_SILENT: "told silent",
-    THUMBS_DOWN: "👎",
+    THUMBS_DOWN: "👎 not helpful",
     HANDED_OFF: "handed off",
 }
 _KIND_OF_REPLY = {QUOTE: ANSWERED, DOES_NOT_SAY: HEDGED, SILENT: TOLD_SILENT}

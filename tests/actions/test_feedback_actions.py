@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from prometheus_client import REGISTRY
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -17,7 +18,7 @@ from actions import policy_answers
 from feedback import DOWN, UP, FeedbackStore, open_feedback
 from feedback.answers import ANSWER_SLOT, QUOTE, AnswerRecord
 from knowledge.answering.pipeline import Pipeline
-from settings import FeedbackSettings
+from settings import NLU_DATA, FeedbackSettings
 from tests.support.trackers import tracker
 
 CARD = "4111 1111 1111 1111"
@@ -130,3 +131,16 @@ def test_a_rating_of_an_unknown_answer_stores_nothing(store: FeedbackStore) -> N
 def first_moment() -> datetime:
     """Long before any test's rating."""
     return datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def test_typed_feedback_shares_no_word_with_yes_no_or_that_didnt_help() -> None:
+    """ "👍 yes" once taught the classifier that "yes" at a request's summary was a rating."""
+    examples: dict[str, set[str]] = {}
+    for path in NLU_DATA.glob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            if "intent" in block:
+                words = {w for line in block["examples"].splitlines() for w in line.lower().split()}
+                examples.setdefault(block["intent"], set()).update(words - {"-"})
+    typed = examples["feedback_up"] | examples["feedback_down"]
+    for intent in ("affirm", "deny", "wrong_answer", "stop"):
+        assert not typed & examples[intent], (intent, typed & examples[intent])

@@ -74,16 +74,26 @@ def make_review(env: dict[str, str], *args: str) -> str:
 
 def test_make_review_prints_and_draws_the_week(seeded: dict[str, str]) -> None:
     printed = make_review(seeded)
-    assert "answered: 3   hedged (the policy doesn't say): 3   told silent: 1   👎: 2" in printed
+    assert (
+        "answered: 3   hedged (the policy doesn't say): 3   told silent: 1   👎 not helpful: 2"
+        in printed
+    )
     assert "handed off" not in printed  # no source yet: shown once handoffs are counted
     hedged = printed.split("Hedged")[1].split("Told silent")[0]
     assert "   3  security-2 (§ security-2)" in hedged
     assert '"how long do you keep my card?"' in hedged
-    assert "looking for: how long you keep it" in printed.split("👎, by nearest clause")[1]
+    assert (
+        "looking for: how long you keep it" in printed.split("👎 not helpful, by nearest clause")[1]
+    )
     assert "a question from before the week" not in printed
     page = Path(re.search(r"chart and page: (\S+)", printed).group(1))
     html = page.read_text(encoding="utf-8")
-    assert html.count("<polyline") == 4 and "<table>" in html and "<svg" in html
+    assert (
+        html.count("<polyline") == 4
+        and html.count("<rect") == 4
+        and "<table>" in html
+        and "<svg" in html
+    )
     assert html.count('<tr><th scope="row">') == 8  # the 7 days back and today
 
 
