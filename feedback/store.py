@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from monitoring.metrics import DOWN, RATINGS, UP
-from storage import Database
+from storage import Database, moment
 
 __all__ = ["DOWN", "RATINGS", "UP", "Feedback", "FeedbackStore"]
 
@@ -23,11 +23,6 @@ _COMMENT = "UPDATE feedback SET comment = %(comment)s WHERE id = %(id)s AND comm
 _SINCE = "SELECT * FROM feedback WHERE given_at >= %(since)s ORDER BY given_at"
 _BEFORE = "DELETE FROM feedback WHERE given_at < %(before)s"
 _BY_ID = "DELETE FROM feedback WHERE id = %(id)s"
-
-
-def moment(value: datetime | str) -> datetime:
-    """A stamp as SQLite keeps it (ISO text) or as PostgreSQL returns it."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,13 @@ only by the PostgreSQL module, so the embedded default needs no PostgreSQL clien
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
+
+
+def moment(value: str | datetime | None) -> datetime | None:
+    """A stamp as SQLite keeps it (ISO text) or as PostgreSQL returns it."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 class StoreUnavailable(RuntimeError):

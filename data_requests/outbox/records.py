@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from storage import StoreUnavailable
+from storage import StoreUnavailable, moment
 
 UK = ZoneInfo("Europe/London")
 AWAITING_VERIFICATION, PENDING, SENT, FAILED = "awaiting_verification", "pending", "sent", "failed"
@@ -48,11 +48,6 @@ class OutboxUnavailable(StoreUnavailable):
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def moment(value: str | datetime | None) -> datetime | None:
-    """A stamp as SQLite keeps it (ISO text) or as PostgreSQL returns it."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def day(value: str | date) -> date:
