@@ -4,9 +4,11 @@ A policy quote carries its 👍 / 👎 buttons (``actions.policy_answers``). Ras
 channels would send such a message differently from the same text without buttons:
 
 - REST: without buttons, Rasa sends each paragraph of a text as its own message (the
-  section line, then the quote); with buttons, the whole text as one. Callers rely on
-  the paragraphs, so :func:`buttons_on_last_part` keeps them and puts the buttons on the
-  last, as Rasa's socket.io channel does;
+  section line, then the quote); with buttons, the whole text as one. Callers rely on a
+  quote's paragraphs, so :func:`buttons_on_last_part` keeps them when the only buttons
+  are the feedback ones, and puts those on the last paragraph, as Rasa's socket.io
+  channel does; any other message with buttons (a request's summary) stays one message,
+  as it always was;
 - socket.io: the widget's variation of a quote is data, and Rasa would send the buttons
   apart, as a message with no text, which its socket.io output cannot send;
   :func:`buttons_into_data` puts them in the data.
@@ -23,10 +25,16 @@ Message = dict[str, Any]
 Reshape = Callable[[Message], list[Message]]
 
 
+FEEDBACK_PAYLOADS = ("/feedback_up", "/feedback_down")
+
+
 def buttons_on_last_part(message: Message) -> list[Message]:
-    """A text with buttons as one message a paragraph, the buttons on the last."""
+    """A text with only 👍 / 👎 buttons as one message a paragraph, the buttons on the
+    last: the shape it has without them."""
     text, buttons = message.get("text"), message.get("buttons")
     if not (text and buttons) or message.get("custom"):
+        return [message]
+    if not all(str(b.get("payload", "")).startswith(FEEDBACK_PAYLOADS) for b in buttons):
         return [message]
     parts = text.strip().split("\n\n")
     rest = {k: v for k, v in message.items() if k not in ("text", "buttons")}

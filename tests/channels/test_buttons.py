@@ -18,6 +18,11 @@ def test_rest_keeps_a_paragraph_a_message_with_the_buttons_on_the_last() -> None
     ]
     plain = {"text": "Hello"}
     assert buttons_on_last_part(plain) == [plain]
+    summary = {
+        "text": "Here is your request:\n\nShall I send it?",
+        "buttons": [{"title": "Yes", "payload": "/affirm"}],
+    }
+    assert buttons_on_last_part(summary) == [summary]  # as it always was: one message
 
 
 def test_the_widget_gets_the_buttons_inside_the_quotes_data() -> None:
