@@ -259,9 +259,9 @@ def test_helpful_and_not_helpful_under_a_quote_are_labelled_and_axe_clean(
     )
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+    page.screenshot(path=SCREENSHOT.with_name("widget-feedback.png"))
     ask(page, "how long you keep them")
     bot_says(page, "passed that on to the team")
-    page.screenshot(path=SCREENSHOT.with_name("widget-feedback.png"))
 
     page.reload()  # the rating is part of the transcript; the panel stays open
     pressed = page.get_by_role("button", name="Not helpful", exact=True)
