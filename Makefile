@@ -25,7 +25,7 @@ PIP_NOISE := ^WARNING: Location 'file:
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 INDEX_INPUTS    := settings.py $(wildcard knowledge/*.py knowledge/*/*.py knowledge/*.yml knowledge/policy/* knowledge/evaluation/* data/nlu/*.yml)
 
-.PHONY: help setup browser cluster-deps run cluster test unit lint format validate story-test pytest index train ask eval requests forget bench loadtest soak lock clean
+.PHONY: help setup browser cluster-deps run cluster test unit lint format validate story-test pytest index train ask eval requests review forget bench loadtest soak lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -98,7 +98,10 @@ eval: $(INDEX_STAMP) $(MODEL_STAMP)  ## retrieval figures on every set, then dev
 requests: $(ACTIONS_ENV)/.installed  ## the request outbox: make requests ARGS='list --status failed'
 	@$(PYTHON) -m data_requests $(or $(ARGS),list)
 
-forget: $(ACTIONS_ENV)/.installed  ## delete one customer's conversation now: make forget SENDER=...
+review: $(ACTIONS_ENV)/.installed  ## the last REVIEW_DAYS of questions, by outcome and clause, and a chart: make review [ARGS='export --kind hedged --out ...']
+	@$(PYTHON) -m review $(ARGS)
+
+forget: $(ACTIONS_ENV)/.installed  ## delete one customer's conversation and feedback now: make forget SENDER=...
 	@test -n "$(SENDER)" || { echo 'usage: make forget SENDER=<sender id>' >&2; exit 2; }
 	@$(PYTHON) -m stores.retention forget "$$SENDER"
 

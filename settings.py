@@ -78,6 +78,7 @@ class Paths:
     tracker_db: Path
     outbox_db: Path
     index_dir: Path
+    feedback_db: Path
 
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> Paths:
@@ -87,6 +88,7 @@ class Paths:
             tracker_db=path(environ, "TRACKER_DB", var / "tracker.db"),
             outbox_db=path(environ, "OUTBOX_DB", var / "outbox.db"),
             index_dir=path(environ, "KNOWLEDGE_INDEX_DIR", var / "index"),
+            feedback_db=path(environ, "FEEDBACK_DB", var / "feedback.db"),
         )
 
     @property
@@ -117,6 +119,7 @@ class Paths:
             "TRACKER_DB": str(self.tracker_db),
             "OUTBOX_DB": str(self.outbox_db),
             "KNOWLEDGE_INDEX_DIR": str(self.index_dir),
+            "FEEDBACK_DB": str(self.feedback_db),
         }
 
 
@@ -256,10 +259,12 @@ class RetentionSettings:
 
     tracker_db: Path
     outbox_db: Path
+    # Feedback on answers and the review read from it follow conversation_days.
+    feedback_db: Path
     conversation_days: float
     # Requests are the accountability log of what customers asked and when: two years.
     request_days: float
-    # When set, conversations and requests are in PostgreSQL, not in the two files.
+    # When set, conversations, feedback and requests are in PostgreSQL, not in the files.
     database_url: str | None = None
 
     @classmethod
@@ -269,6 +274,7 @@ class RetentionSettings:
             database_url=database_url(environ),
             tracker_db=paths.tracker_db,
             outbox_db=paths.outbox_db,
+            feedback_db=paths.feedback_db,
             conversation_days=number(environ, "CONVERSATION_RETENTION_DAYS", 30.0),
             request_days=number(environ, "REQUEST_RETENTION_DAYS", 730.0),
         )
@@ -320,8 +326,48 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True)
+class FeedbackSettings:
+    """Where customers' 👍 / 👎 on answers are kept (``feedback``): the file, or
+    PostgreSQL when ``DATABASE_URL`` is set."""
+
+    feedback_db: Path
+    database_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> FeedbackSettings:
+        return cls(
+            feedback_db=Paths.from_env(environ).feedback_db, database_url=database_url(environ)
+        )
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The weekly review of what customers asked (``make review``, docs/review.md)."""
+
+    # Where the conversations are: the tracker store's file, or PostgreSQL when set.
+    tracker_db: Path
+    feedback_db: Path
+    database_url: str | None = None
+    # The period the review covers, in days back from now.
+    days: float = 7.0
+    # Example questions shown per clause and kind: enough to see a pattern, not a log.
+    examples: int = 3
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> ReviewSettings:
+        paths = Paths.from_env(environ)
+        return cls(
+            tracker_db=paths.tracker_db,
+            feedback_db=paths.feedback_db,
+            database_url=database_url(environ),
+            days=number(environ, "REVIEW_DAYS", cls.days),
+        )
+
+
+@dataclass(frozen=True)
 class MonitorSettings:
-    """The monitor: where it serves metrics, and when a request needs a person."""
+    """The monitor: where it serves metrics and the review, and when a request needs a
+    person."""
 
     metrics_port: int = 9108
     host: str = LOOPBACK  # BIND_HOST: where Prometheus scrapes this host's metrics
@@ -329,10 +375,16 @@ class MonitorSettings:
     alert_pending_minutes: float = 15.0
     # How often the monitor looks for requests that need a person.
     poll_s: float = 15.0
+    # The bearer token the review page (customers' questions, redacted) asks for. Unset:
+    # a random one kept in token_file (created at the monitor's start, mode 600).
+    token: str | None = None
+    token_file: Path = PROJECT_ROOT / "var" / "monitor.token"
 
     @classmethod
     def from_env(cls, environ: Environ = os.environ) -> MonitorSettings:
         return cls(
+            token=text(environ, "MONITOR_TOKEN"),
+            token_file=Paths.from_env(environ).var_dir / "monitor.token",
             metrics_port=integer(environ, "METRICS_PORT", cls.metrics_port),
             host=bind_host(environ),
             alert_pending_minutes=number(

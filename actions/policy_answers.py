@@ -2,7 +2,8 @@
 
 The customer sees the policy's own words and the section they come from, never text
 the bot made up. When the policy is silent the bot says so and gives the contacts the
-policy itself names.
+policy itself names. Every reply to a question is recorded in the ``policy_answer`` slot
+(``feedback.answers``) for the review, and a quote gets 👍 / 👎 buttons in the same message.
 """
 
 from __future__ import annotations
@@ -17,22 +18,28 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge_base import pipeline
 from data_requests.form_questions import about_the_request
 from data_requests.kinds import offers_after
-from knowledge.answering.pipeline import Answer, Hit
-from monitoring.metrics import (
+from feedback.answers import (
+    ANSWER_SLOT,
     DOES_NOT_SAY,
-    POLICY_ANSWER_SECONDS,
     QUOTE,
+    RATED_KINDS,
     SILENT,
-    count_reply,
-    timed,
+    AnswerRecord,
+    new_feedback_id,
 )
-from privacy.redaction import card_numbers_in
+from knowledge.answering.pipeline import Answer, Hit
+from monitoring.metrics import POLICY_ANSWER_SECONDS, count_reply, timed
+from privacy.redaction import card_numbers_in, redact_free_text
+from stores.personal_data import personal_values
 
 # "nope. do you sell my info", "that's not it, who sees my card details?": a rejection,
 # then the question the customer meant.
 _AFTER_REJECTION = re.compile(r"^[^.!?,;:]+[.!?,;:]+\s*(?P<meant>\S.*)$")
 OUT_OF_SCOPE = "out_of_scope"
 HELP = "help"
+# The buttons under a quote; each carries the answer's feedback id (actions/feedback.py).
+# Their words say what they mean where the emoji is not seen or read out.
+FEEDBACK_BUTTONS = (("👍 Helpful", "feedback_up"), ("👎 Not helpful", "feedback_down"))
 
 
 def question_after_rejection(text: str) -> str | None:
@@ -47,20 +54,27 @@ def ask(question: str, previous: str | None) -> Answer:
     return pipeline().ask(question, previous=previous)
 
 
-def utter_hit(dispatcher: CollectingDispatcher, hit: Hit) -> None:
+def utter_hit(
+    dispatcher: CollectingDispatcher, hit: Hit, buttons: list[dict] | None = None
+) -> None:
+    """The quote, with the answer's 👍 / 👎 buttons in the same message."""
     dispatcher.utter_message(
         response="utter_policy_quote",
         section=hit.clause.section,
         quote=hit.quote,
+        buttons=buttons or [],
     )
 
 
-def utter_does_not_say(dispatcher: CollectingDispatcher, hit: Hit) -> None:
+def utter_does_not_say(
+    dispatcher: CollectingDispatcher, hit: Hit, buttons: list[dict] | None = None
+) -> None:
     """The policy does not say: the closest clause, and who to ask instead."""
     dispatcher.utter_message(
         response="utter_policy_does_not_say",
         section=hit.clause.section,
         quote=hit.quote,
+        buttons=buttons or [],
     )
 
 
@@ -74,6 +88,36 @@ def offer_requests(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit)
 
 def remember(answer: Answer, offered: list[str]) -> list[EventType]:
     return [SlotSet("last_question", answer.question), SlotSet("answered_clauses", offered)]
+
+
+def answered(tracker: Tracker, answer: Answer, kind: str, hit: Hit | None) -> AnswerRecord:
+    """The record of this reply, for feedback and the review: the question with any
+    detail the customer gave a request in this conversation masked, as well as card
+    numbers, codes and contact details."""
+    return AnswerRecord(
+        feedback_id=new_feedback_id(),
+        question=redact_free_text(answer.question, personal_values(tracker.events)),
+        kind=kind,
+        verdict=answer.verdict,
+        clause=hit.clause.id if hit else None,
+        section=hit.clause.section if hit else None,
+        score=round(hit.probability, 4) if hit else None,
+    )
+
+
+def feedback_buttons(tracker: Tracker, record: AnswerRecord) -> list[dict]:
+    """👍 / 👎 for a reply that quotes a clause, carrying its feedback id; none while a
+    request is being taken (its own buttons are the ones that matter then)."""
+    if record.kind not in RATED_KINDS or request_open(tracker):
+        return []
+    return [
+        {"title": title, "payload": f'/{intent}{{"feedback_id":"{record.feedback_id}"}}'}
+        for title, intent in FEEDBACK_BUTTONS
+    ]
+
+
+def recorded(record: AnswerRecord) -> EventType:
+    return SlotSet(ANSWER_SLOT, record.as_slot())
 
 
 class ActionAnswerPolicy(Action):
@@ -154,14 +198,19 @@ def say(
         dispatcher.utter_message(
             response="utter_out_of_scope" if out_of_scope else "utter_policy_silent"
         )
-        return SILENT, remember(answer, [])
-    if not answer.covered:
+        nearest = answer.hits[0] if answer.hits else None
+        silent = answered(tracker, answer, SILENT, nearest)
+        return SILENT, [*remember(answer, []), recorded(silent)]
+    hit = answer.hits[0]
+    kind = QUOTE if answer.covered else DOES_NOT_SAY
+    record = answered(tracker, answer, kind, hit)
+    if kind == DOES_NOT_SAY:
         # On the topic of a clause that does not answer it: say so, show the clause.
-        utter_does_not_say(dispatcher, answer.hits[0])
-        return DOES_NOT_SAY, remember(answer, [answer.hits[0].clause.id])
-    utter_hit(dispatcher, answer.hits[0])
-    offer_requests(dispatcher, tracker, answer.hits[0])
-    return QUOTE, remember(answer, [answer.hits[0].clause.id])
+        utter_does_not_say(dispatcher, hit, feedback_buttons(tracker, record))
+    else:
+        utter_hit(dispatcher, hit, feedback_buttons(tracker, record))
+        offer_requests(dispatcher, tracker, hit)
+    return kind, [*remember(answer, [hit.clause.id]), recorded(record)]
 
 
 class ActionNextBestAnswer(Action):
@@ -191,5 +240,6 @@ class ActionNextBestAnswer(Action):
         if not answer.answerable or not fresh:
             dispatcher.utter_message(response="utter_no_more_answers")
             return [SlotSet("answered_clauses", [])]
-        utter_hit(dispatcher, fresh[0])
-        return [SlotSet("answered_clauses", [*offered, fresh[0].clause.id])]
+        record = answered(tracker, answer, QUOTE, fresh[0])
+        utter_hit(dispatcher, fresh[0], feedback_buttons(tracker, record))
+        return [SlotSet("answered_clauses", [*offered, fresh[0].clause.id]), recorded(record)]

@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.auth import bearer_token_matches
+from channels.buttons import buttons_on_last_part, reshaping
 from channels.guard import guarded
 from channels.health import add_health_routes
 from settings import ChannelSettings
@@ -83,7 +84,9 @@ class TokenRestInput(RestInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = add_health_routes(super().blueprint(guarded(on_new_message)))
+        webhook = add_health_routes(
+            super().blueprint(guarded(reshaping(on_new_message, buttons_on_last_part)))
+        )
         if self.token:
             webhook.middleware(require_bearer_token(self.token), "request")
         return webhook

@@ -9,6 +9,7 @@ What it lacks, and this module adds:
   ``message`` and as ``app_mention``), so deliveries are de-duplicated by message;
 - ``url_verification`` is answered with the challenge in plain text, as Slack documents;
 - system messages (joins, topic changes, edits) are not taken for questions;
+- a quote's 👍 / 👎 come in the same message, each with a label for screen readers;
 - replies go in the asker's thread, as one message (Rasa splits on blank lines, which
   would tear a quote from its section), without the ``as_user`` flag that only classic
   Slack apps may send, and to ``SLACK_API_URL`` so tests can use a fake Slack.
@@ -33,6 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from channels.guard import guarded
 from channels.shared_limits import delivery_memory
 from channels.slack_messages import (
+    button_blocks,
     escape_mrkdwn,
     is_person_writing,
     message_key,
@@ -62,6 +64,17 @@ class ThreadedSlackBot(SlackBot):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._post_message(self.slack_channel or recipient_id, text=escape_mrkdwn(text))
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """The text and its buttons as one message; each button labelled for screen
+        readers (a quote's 👍 / 👎 read "This answer was helpful" and so on)."""
+        await self._post_message(
+            self.slack_channel or recipient_id,
+            text=escape_mrkdwn(text),
+            blocks=button_blocks(text, buttons),
+        )
 
 
 class SlackOff(InputChannel):

@@ -23,6 +23,34 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# What a screen reader says for a button whose title is an emoji and a word or two.
+BUTTON_LABELS = {
+    "/feedback_up": "This answer was helpful",
+    "/feedback_down": "This answer was not helpful",
+}
+SLACK_BUTTONS_MAX = 5  # Slack shows no button of an actions block with more
+
+
+def button_blocks(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Block Kit blocks for ``text`` with ``buttons`` under it (Slack's plain text is
+    never read as markup, so it needs no escaping)."""
+    elements = []
+    for button in buttons[:SLACK_BUTTONS_MAX]:
+        element = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": button["title"], "emoji": True},
+            "value": button["payload"],
+        }
+        label = BUTTON_LABELS.get(button["payload"].split("{")[0])
+        if label:
+            element["accessibility_label"] = label
+        elements.append(element)
+    return [
+        {"type": "section", "text": {"type": "plain_text", "text": text}},
+        {"type": "actions", "elements": elements},
+    ]
+
+
 def is_person_writing(payload: Mapping[str, Any]) -> bool:
     """Whether an Events API payload is a person's message, not Slack reporting an event."""
     return (payload.get("event") or {}).get("subtype") in PERSON_SUBTYPES

@@ -3,7 +3,8 @@
 Rasa 3.6 joins a client to its session's room with ``sio.enter_room(...)`` and no
 ``await`` (RasaHQ/rasa#13027). Since python-socketio 5.10 that method is a coroutine, so
 the room is never joined and, with ``session_persistence: true``, every reply is sent to
-an empty room: the widget would wait forever. This connector replaces that one handler;
+an empty room: the widget would wait forever. This connector replaces that one handler,
+and sends a quote's 👍 / 👎 buttons inside its data (``channels.buttons``);
 everything else is Rasa's own.
 """
 
@@ -17,6 +18,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from channels.buttons import buttons_into_data, reshaping
 from channels.guard import guarded
 
 
@@ -24,7 +26,7 @@ class PersistentSocketIOInput(SocketIOInput):
     """``/socket.io``: one conversation per ``session_id`` across reloads and reconnects."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socket_blueprint = super().blueprint(guarded(on_new_message))
+        socket_blueprint = super().blueprint(guarded(reshaping(on_new_message, buttons_into_data)))
         # Registering the event again replaces Rasa's handler for it.
         self.sio.on("session_request", self._session_request, namespace=self.namespace)
         return socket_blueprint

@@ -9,13 +9,19 @@
   once, not once per relay;
 - ``GET /health/live`` (the process answers) and ``GET /health/ready`` (the outbox is
   reachable);
+- ``GET /review``: the weekly review's page (``review``), the same as ``make review``
+  draws, for whoever sends ``Authorization: Bearer <MONITOR_TOKEN>``: it holds customers'
+  questions, redacted but still theirs. Without ``MONITOR_TOKEN`` a random token is made
+  at start and kept in ``var/monitor.token`` (mode 600) for the operator to read;
 - every ``MONITOR_POLL_SECONDS``, the alerts of :mod:`data_requests.alerts`.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
+import secrets
 import signal
 import sqlite3
 import threading
@@ -31,13 +37,17 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from data_requests.alerts import send_alerts
 from data_requests.outbox import PENDING, OutboxUnavailable, RequestStore, opened_once, utc_now
 from monitoring.logs import use_json_lines
-from settings import MonitorSettings, RequestSettings
+from review.page import as_html
+from review.period import review_of
+from settings import MonitorSettings, RequestSettings, ReviewSettings
 
 log = logging.getLogger("data_requests.monitor")
 
 StoreFactory = Callable[[], RequestStore]
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 LIVE_PATH, READY_PATH, METRICS_PATH = "/health/live", "/health/ready", "/metrics"
+REVIEW_PATH = "/review"
+Page = Callable[[], bytes]
 # What either store raises when it cannot be read; the monitor keeps serving through them.
 OUTBOX_ERRORS = (sqlite3.Error, OSError, OutboxUnavailable)
 
@@ -96,10 +106,34 @@ def outbox_reachable(store: StoreFactory) -> bool:
     return True
 
 
-def handler(metrics: CollectorRegistry, store: StoreFactory) -> type[BaseHTTPRequestHandler]:
+def monitor_token(settings: MonitorSettings) -> str:
+    """``MONITOR_TOKEN``, else the one kept in the token file (made once, mode 600)."""
+    if settings.token:
+        return settings.token
+    path = settings.token_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(24))
+    return path.read_text().strip()
+
+
+def review_page() -> bytes:
+    """The review of the last ``REVIEW_DAYS``, read at each request."""
+    return as_html(review_of(ReviewSettings.from_env())).encode()
+
+
+def handler(
+    metrics: CollectorRegistry, store: StoreFactory, token: str = "", review: Page = review_page
+) -> type[BaseHTTPRequestHandler]:
+    """Serves the paths above; ``/review`` only with ``token`` (none: never)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path == METRICS_PATH:
+            if self.path.split("?")[0] == REVIEW_PATH:
+                self.review()
+            elif self.path == METRICS_PATH:
                 self.reply(HTTPStatus.OK, generate_latest(metrics), CONTENT_TYPE_LATEST)
             elif self.path == LIVE_PATH:
                 self.reply(HTTPStatus.OK, b"live\n")
@@ -110,8 +144,23 @@ def handler(metrics: CollectorRegistry, store: StoreFactory) -> type[BaseHTTPReq
             else:
                 self.reply(HTTPStatus.NOT_FOUND, b"not found\n")
 
+        def review(self) -> None:
+            given = self.headers.get("Authorization", "")
+            if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                self.reply(HTTPStatus.UNAUTHORIZED, b"the monitor's token is needed\n")
+                return
+            try:
+                page = review()
+            except Exception as error:  # either database, either store: the monitor stays up
+                log.warning("review unreadable: %s", type(error).__name__)
+                self.reply(HTTPStatus.SERVICE_UNAVAILABLE, b"review unavailable\n")
+                return
+            self.reply(HTTPStatus.OK, page, "text/html; charset=utf-8")
+
         def reply(self, status: HTTPStatus, body: bytes, kind: str = "text/plain") -> None:
             self.send_response(status)
+            if status == HTTPStatus.UNAUTHORIZED:
+                self.send_header("WWW-Authenticate", "Bearer")
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -138,8 +187,9 @@ def main() -> None:
     settings = MonitorSettings.from_env()
     store = opened_once(RequestSettings.from_env())
 
+    token = monitor_token(settings)
     server = ThreadingHTTPServer(
-        (settings.host, settings.metrics_port), handler(registry(store), store)
+        (settings.host, settings.metrics_port), handler(registry(store), store, token)
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()

@@ -86,10 +86,22 @@ def names(role: Role, schema: str | None = None) -> tuple[str, ...]:
     )
 
 
+# A line a content owner has yet to check (``make review ARGS='export ...'`` writes its
+# labels from what the assistant found): the loader leaves it out until they have.
+UNCHECKED = "unchecked"
+
+
 def load(name: str) -> list[Question]:
-    """Read one set, whatever its schema."""
-    lines = manifest()[name].path.read_text(encoding="utf-8").splitlines()
-    return [_question(json.loads(line)) for line in lines if line.strip()]
+    """Read one set, whatever its schema; lines still unchecked are left out."""
+    return load_file(manifest()[name].path)
+
+
+def load_file(path: Path, unchecked: bool = False) -> list[Question]:
+    """Read a set file; with ``unchecked``, the lines waiting for a check too."""
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    return [_question(row) for row in rows if unchecked or not row.get(UNCHECKED)]
 
 
 def load_role(role: Role) -> list[Question]:

@@ -27,6 +27,8 @@ FALLBACK, ERROR = "fallback", "error"
 REPLY_KINDS = frozenset({QUOTE, DOES_NOT_SAY, SILENT, FALLBACK, ERROR})
 SENT, RETRY, FAILED = "sent", "retry", "failed"
 RELAY_OUTCOMES = frozenset({SENT, RETRY, FAILED})
+UP, DOWN = "up", "down"
+RATINGS = frozenset({UP, DOWN})
 OTHER = "other"
 # A policy answer takes tens of milliseconds; a turn under load up to a few seconds.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -36,6 +38,10 @@ REPLIES = Counter(f"{PREFIX}_replies", "Turns answered, by kind of reply", ["kin
 REQUESTS = Counter(f"{PREFIX}_requests_submitted", "Data requests stored, by kind", ["kind"])
 RELAY = Counter(
     f"{PREFIX}_relay_deliveries", "Relay attempts to send a request, by outcome", ["outcome"]
+)
+FEEDBACK = Counter(f"{PREFIX}_feedback", "Customers' ratings of policy answers", ["rating"])
+FEEDBACK_COMMENTS = Counter(
+    f"{PREFIX}_feedback_comments", "What customers said they were looking for, after a thumbs down"
 )
 POLICY_ANSWER_SECONDS = Histogram(
     f"{PREFIX}_policy_answer_seconds",
@@ -66,6 +72,14 @@ def count_reply(kind: str) -> None:
 def count_request(kind: str) -> None:
     """``kind`` is a request kind's name (``data_requests.kinds``), a closed set."""
     REQUESTS.labels(kind).inc()
+
+
+def count_feedback(rating: str) -> None:
+    FEEDBACK.labels(known(rating, RATINGS)).inc()
+
+
+def count_feedback_comment() -> None:
+    FEEDBACK_COMMENTS.inc()
 
 
 def count_delivery(outcome: str) -> None:

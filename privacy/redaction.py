@@ -105,3 +105,27 @@ def mask_codes(event: dict[str, Any]) -> dict[str, Any]:
     if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
         masked["parse_data"] = {**parse_data, "text": _CODE.sub(MASK * 6, parse_data["text"])}
     return masked
+
+
+# An email address, and a phone number as typed (7+ digits, spaces, dashes, brackets,
+# a leading +): free text such as a feedback comment may carry either.
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w*])\+?\(?\d(?:[\d ()-]{5,}\d)(?![\w*])")
+_MIN_PHONE_DIGITS = 7
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    number = match.group()
+    if sum(ch.isdigit() for ch in number) < _MIN_PHONE_DIGITS:
+        return number
+    return re.sub(r"\d", MASK, number)
+
+
+def redact_free_text(text: str, values: Iterable[str] = ()) -> str:
+    """Text kept apart from its conversation (a question in the review, a feedback
+    comment): card numbers, verification codes, email addresses, phone numbers and the
+    conversation's own personal ``values`` all masked."""
+    text = mask_values(mask_cards(text), values)
+    text = _EMAIL.sub(lambda m: mask_value(m.group()), text)
+    text = _PHONE.sub(_mask_phone, text)
+    return _CODE.sub(MASK * 6, text)

@@ -40,7 +40,12 @@ def health_lines(settings: StackSettings, cluster: ClusterSettings | None = None
     if cluster is None:
         checks.append(("actions", settings.action_url + ACTION_HEALTH))
     health = ", ".join(f"{base}/{{live,ready}} ({name})" for name, base in checks)
-    return f"  Metrics:        {metrics}\n  Health:         {health}\n"
+    token = "$MONITOR_TOKEN" if settings.monitor.token else f"$(cat {settings.monitor.token_file})"
+    review = f'curl -s -H "Authorization: Bearer {token}" {metrics.removesuffix("/metrics")}/review'
+    return (
+        f"  Metrics:        {metrics}\n  Health:         {health}\n"
+        f"  Review:         make review, or {review}\n"
+    )
 
 
 def banner(

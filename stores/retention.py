@@ -4,8 +4,9 @@
 last event is older than ``CONVERSATION_RETENTION_DAYS`` leave the tracker store, and
 sent requests received more than ``REQUEST_RETENTION_DAYS`` ago leave the outbox.
 ``--every SECONDS`` repeats the purge (``make run`` does this hourly).
-``python -m stores.retention forget SENDER``: delete one customer's conversation now
-(``make forget SENDER=...``).
+``python -m stores.retention forget SENDER``: delete one customer's conversation now,
+and the feedback they gave on its answers (``make forget SENDER=...``). Feedback on
+answers older than ``CONVERSATION_RETENTION_DAYS`` is purged with the conversations.
 
 No Rasa: it works on the SQLite files directly, while the servers run, and deleted rows
 are overwritten on disk (``secure_delete``), not just unlinked. With ``DATABASE_URL``
@@ -17,25 +18,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any
 
 from data_requests.outbox import open_outbox
+from feedback import open_feedback
+from feedback.answers import ANSWER_SLOT
 from monitoring.logs import use_json_lines
 from settings import RetentionSettings
-from stores.sqlite import EMPTY_THE_LOG
+from storage.conversations import TrackerLocation, slot_values, tracker_db
 
 log = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86_400
-# Where the conversations are: the SQLite file, or a postgresql:// URL.
-TrackerLocation = Path | str
-_SQLITE_PARAMETER, _POSTGRES_PARAMETER = "?", "%s"
 _OLD_SENDERS = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < {p}"
 
 
@@ -43,47 +38,30 @@ _OLD_SENDERS = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(times
 class Purged:
     conversations: int
     requests: int
+    feedback: int = 0
 
 
-@contextmanager
-def sqlite_tracker_db(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """A connection to the tracker store in one transaction; None when Rasa has not
-    created it yet (nothing to delete, and no empty file made)."""
-    if not path.exists():
-        yield None
-        return
-    with closing(sqlite3.connect(path, timeout=30)) as db:
-        tables = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchall()
-        db.execute("PRAGMA secure_delete=ON")
-        with db:
-            yield db if tables else None
-        db.execute(EMPTY_THE_LOG)  # deleted rows leave no copy in the write-ahead log
+def feedback_ids(where: TrackerLocation, sender: str) -> set[str]:
+    """The ids of every answer ``sender`` could rate: recorded only in their conversation."""
+    return {
+        value["feedback_id"]
+        for _, _, value in slot_values(where, ANSWER_SLOT, sender=sender)
+        if isinstance(value, dict) and value.get("feedback_id")
+    }
 
 
-@contextmanager
-def postgres_tracker_db(url: str) -> Iterator[Any]:
-    """The same on PostgreSQL; afterwards ``events`` is vacuumed (outside the transaction),
-    so the deleted rows' space is reclaimed rather than left until autovacuum comes."""
-    import psycopg
-
-    with psycopg.connect(url) as db:
-        created = db.execute("SELECT to_regclass('events')").fetchone()[0]
-        yield db if created else None
-    if created:
-        with psycopg.connect(url, autocommit=True) as db:
-            db.execute("VACUUM events")
+def forget_customer(settings: RetentionSettings, sender: str) -> tuple[int, int]:
+    """Delete ``sender``'s feedback (found through their conversation), then the
+    conversation: how many feedback rows and events went."""
+    where = conversations(settings)
+    ids = feedback_ids(where, sender)
+    rated = open_feedback(settings).forget(ids) if ids and has_feedback(settings) else 0
+    return rated, forget(where, sender)
 
 
-@contextmanager
-def tracker_db(where: TrackerLocation) -> Iterator[tuple[Any, str]]:
-    """A connection to the conversations (None if there are none yet) and the SQL
-    parameter marker of its driver."""
-    if isinstance(where, Path):
-        with sqlite_tracker_db(where) as db:
-            yield db, _SQLITE_PARAMETER
-    else:
-        with postgres_tracker_db(where) as db:
-            yield db, _POSTGRES_PARAMETER
+def has_feedback(settings: RetentionSettings) -> bool:
+    """Whether there is a feedback store to purge (none is made here)."""
+    return bool(settings.database_url) or settings.feedback_db.exists()
 
 
 def purge_conversations(
@@ -123,7 +101,12 @@ def purge(settings: RetentionSettings, now: datetime | None = None) -> Purged:
         if has_outbox
         else 0
     )
-    return Purged(purged, requests)
+    feedback = (
+        open_feedback(settings).delete_before(now - timedelta(days=settings.conversation_days))
+        if has_feedback(settings)
+        else 0
+    )
+    return Purged(purged, requests, feedback)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -137,15 +120,16 @@ def main(argv: list[str] | None = None) -> None:
     use_json_lines(logging.INFO)
     settings = RetentionSettings.from_env()
     if args.command == "forget":
-        deleted = forget(conversations(settings), args.sender)
-        print(f"deleted {deleted} events of that conversation")
+        rated, deleted = forget_customer(settings, args.sender)
+        print(f"deleted {deleted} events of that conversation and {rated} feedback on its answers")
         return
     while True:
         purged = purge(settings)
         log.info(
-            "retention: deleted %d conversations, %d sent requests",
+            "retention: deleted %d conversations, %d sent requests, %d feedback",
             purged.conversations,
             purged.requests,
+            purged.feedback,
         )
         if not args.every:
             return

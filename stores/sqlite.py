@@ -12,11 +12,12 @@ data then empties it (:data:`EMPTY_THE_LOG`).
 
 from __future__ import annotations
 
+from storage.conversations import EMPTY_THE_LOG
+
+__all__ = ["CONNECTION_PRAGMAS", "EMPTY_THE_LOG"]
+
 CONNECTION_PRAGMAS = (
     "PRAGMA secure_delete=ON",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
 )
-# Copies every page of the log into the database and truncates the log, so values just
-# masked or deleted leave no copy in it (a no-op without the log).
-EMPTY_THE_LOG = "PRAGMA wal_checkpoint(TRUNCATE)"

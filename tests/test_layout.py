@@ -29,14 +29,28 @@ PACKAGES = (
     "privacy",
     "rasa_server",
     "stack",
+    "storage",
     "stores",
+    "feedback",
+    "review",
 )
 # stack/ starts the Rasa server as a process of the other interpreter, never imports it.
-RASA_FREE = ("knowledge", "data_requests", "monitoring", "privacy", "settings", "stack")
+RASA_FREE = (
+    "knowledge",
+    "data_requests",
+    "monitoring",
+    "privacy",
+    "settings",
+    "stack",
+    "storage",
+    "feedback",
+    "review",
+)
 ENTRY_POINTS = ("actions", "channels", "rasa_server", "stack")
 # Modules of otherwise Rasa-free packages that exist to hold logic outside Rasa.
 RASA_FREE_MODULES = (
     "channels/auth.py",
+    "channels/buttons.py",
     "channels/limits.py",
     "channels/shared_limits.py",
     "channels/slack_messages.py",

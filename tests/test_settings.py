@@ -8,9 +8,12 @@ from settings import (
     PROJECT_ROOT,
     ChannelSettings,
     ClusterSettings,
+    FeedbackSettings,
+    MonitorSettings,
     Paths,
     RequestSettings,
     RetentionSettings,
+    ReviewSettings,
     SmtpSettings,
     StackSettings,
 )
@@ -90,3 +93,15 @@ def test_the_edge_reads_its_peers_as_a_list_of_addresses() -> None:
     )
     assert cluster.rasa_servers == ("10.0.0.21:5005", "10.0.0.22:5005")
     assert cluster.action_servers == ()
+
+
+def test_feedback_and_the_review_follow_var_dir_and_the_database() -> None:
+    assert ReviewSettings.from_env({}).days == 7
+    assert ReviewSettings.from_env({"REVIEW_DAYS": "14"}).days == 14
+    environ = {"VAR_DIR": "/srv/jessops", "DATABASE_URL": "postgresql://db/assistant"}
+    feedback = FeedbackSettings.from_env(environ)
+    assert feedback.feedback_db == Path("/srv/jessops/feedback.db")
+    assert feedback.database_url == ReviewSettings.from_env(environ).database_url
+    assert RetentionSettings.from_env(environ).feedback_db == feedback.feedback_db
+    monitor = MonitorSettings.from_env(environ)
+    assert monitor.token is None and monitor.token_file == Path("/srv/jessops/monitor.token")

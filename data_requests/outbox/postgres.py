@@ -13,19 +13,12 @@ request's row must stay the accountability record that ``python -m data_requests
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import psycopg
-from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
 from data_requests.outbox.records import OutboxUnavailable
 from data_requests.outbox.sql import ADDED_COLUMNS, SharedStore
+from storage.postgres import PostgresDatabase
 
-CONNECT_TIMEOUT_S = 10
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
     id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -83,10 +76,6 @@ _COLUMN_TYPES = {
     "code_tries": "INTEGER NOT NULL DEFAULT 0",
     "codes_sent": "INTEGER NOT NULL DEFAULT 0",
 }
-# Two servers starting together may both create the tables; one lock makes it one at a time.
-_RELATIONS = re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA)
-# One round trip, on every open: which of the schema's tables and indexes do not exist.
-_ABSENT = "SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL"
 _SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jessops outbox schema'))"
 _COLUMNS = (
     "SELECT column_name FROM information_schema.columns"
@@ -94,22 +83,16 @@ _COLUMNS = (
 )
 
 
-class PostgresOutbox(SharedStore):
-    """The outbox on a PostgreSQL server; cheap to create, one connection per operation.
+class PostgresOutbox(PostgresDatabase, SharedStore):
+    """The outbox on a PostgreSQL server; cheap to create, one connection per operation
+    (``storage.postgres``: the connection and dialect it shares with the feedback store)."""
 
-    One connection per operation, as the SQLite outbox: the action server submits from
-    its worker threads and the relay works between long SMTP waits, so a held connection
-    would mostly sit idle and count against the server's connection limit.
-    """
-
-    _lock = "\n    FOR UPDATE SKIP LOCKED"
+    unavailable = OutboxUnavailable
 
     def __init__(self, url: str) -> None:
         self.url = url
-        # Every action opens the outbox. CREATE INDEX IF NOT EXISTS and ALTER TABLE lock
-        # their table even when they change nothing, and deadlocked with the relays'
-        # claims (make loadtest: 7-14 requests a run refused), so the schema is only
-        # touched when something in it is missing.
+        # Every action opens the outbox: the schema is only touched when something in it
+        # is missing (storage.postgres says why).
         with self._transaction() as db:
             if self._missing(db):
                 db.execute(_SCHEMA_LOCK)
@@ -118,29 +101,12 @@ class PostgresOutbox(SharedStore):
                     kind = _COLUMN_TYPES.get(column, "TEXT")
                     db.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
 
-    @staticmethod
-    def _missing(db: psycopg.Connection) -> list[str]:
+    @classmethod
+    def _missing(cls, db: psycopg.Connection) -> list[str]:
         """The tables and indexes of the schema that do not exist, else the columns
         added since the first version that ``requests`` lacks."""
-        rows = db.execute(_ABSENT, (_RELATIONS,)).fetchall()
-        relations = [row["name"] for row in rows]
+        relations = cls._absent(db, _SCHEMA)
         if relations:
             return relations
         present = {row["column_name"] for row in db.execute(_COLUMNS).fetchall()}
         return [column for column in ADDED_COLUMNS if column not in present]
-
-    def _value(self, value: object) -> object:
-        if isinstance(value, dict):
-            return Jsonb(value, dumps=lambda d: json.dumps(d, ensure_ascii=False))
-        return value
-
-    @contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection]:
-        """One transaction: committed when the block ends, rolled back on an exception."""
-        try:
-            with psycopg.connect(
-                self.url, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_S
-            ) as db:
-                yield db
-        except psycopg.Error as error:
-            raise OutboxUnavailable(type(error).__name__) from error

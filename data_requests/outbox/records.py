@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from storage import StoreUnavailable, moment
+
 UK = ZoneInfo("Europe/London")
 AWAITING_VERIFICATION, PENDING, SENT, FAILED = "awaiting_verification", "pending", "sent", "failed"
 UNVERIFIED, CANCELLED = "unverified", "cancelled"
@@ -39,18 +41,13 @@ CODE_MAIL, RECEIPT_MAIL = "code", "receipt"
 SEND_LEASE = timedelta(minutes=2)
 
 
-class OutboxUnavailable(RuntimeError):
+class OutboxUnavailable(StoreUnavailable):
     """The PostgreSQL outbox could not be reached or refused the operation (the SQLite
     one raises ``sqlite3.Error`` or ``OSError``); the request was not stored."""
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def moment(value: str | datetime | None) -> datetime | None:
-    """A stamp as SQLite keeps it (ISO text) or as PostgreSQL returns it."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def day(value: str | date) -> date:

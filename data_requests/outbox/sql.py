@@ -12,7 +12,6 @@ one conditional UPDATE or upsert, so servers racing on it cannot exceed it.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,6 +47,7 @@ from data_requests.outbox.records import (
     reference_for,
     utc_now,
 )
+from storage import Database
 
 QUEUED = "queued"  # a customer mail not sent yet
 # Columns added after the first release, so an existing outbox is brought up to date.
@@ -174,29 +174,9 @@ _MAIL_LATER = (
 _MAIL_SENT_EVENT = {CODE_MAIL: CODE_SENT, RECEIPT_MAIL: RECEIPT_SENT}
 
 
-class SharedStore:
-    """Every outbox operation, for a store that supplies a connection and its dialect."""
-
-    _lock = ""
-
-    def _transaction(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
-
-    def _sql(self, query: str) -> str:
-        return query
-
-    def _value(self, value: object) -> object:
-        return value
-
-    def _before_delete(self, db: Any) -> None:
-        """Anything a store must do before deleting personal data (SQLite: overwrite it)."""
-
-    def _execute(self, db: Any, query: str, args: dict[str, Any]) -> Any:
-        return db.execute(self._sql(query), {k: self._value(v) for k, v in args.items()})
-
-    def _rows(self, query: str, args: dict[str, Any]) -> list[Any]:
-        with self._transaction() as db:
-            return self._execute(db, query, args).fetchall()
+class SharedStore(Database):
+    """Every outbox operation, for a store that supplies a connection and its dialect
+    (``storage.sqlite``, ``storage.postgres``)."""
 
     def _record(
         self, db: Any, reference: str, event: str, at: datetime, detail: str | None = None

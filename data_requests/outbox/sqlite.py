@@ -2,21 +2,16 @@
 
 A confirmed request is stored in one transaction, keyed by its submission key so that
 the same confirmation arriving twice stores one request; ``synchronous=FULL`` makes it
-survive a power cut before the customer is told. Times are kept as ISO text in one fixed
-format, so they compare correctly as text in SQL.
+survive a power cut before the customer is told (``storage.sqlite``: the connection and
+dialect it shares with the feedback store).
 """
 
 from __future__ import annotations
 
-import json
-import re
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, datetime, timezone
 from pathlib import Path
 
 from data_requests.outbox.sql import ADDED_COLUMNS, SharedStore
+from storage.sqlite import SqliteDatabase
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -70,63 +65,17 @@ CREATE TABLE IF NOT EXISTS rate_counts (
 """
 _COUNTER = "INTEGER NOT NULL DEFAULT 0"
 _COLUMN_TYPES = {"code_tries": _COUNTER, "codes_sent": _COUNTER}
-_NAMED = re.compile(r"%\((\w+)\)s")
 
 
-def stamp(moment: datetime) -> str:
-    """One fixed ISO format, so stamps compare correctly as text in SQL."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-class Outbox(SharedStore):
+class Outbox(SqliteDatabase, SharedStore):
     """Access to the outbox file; cheap to create, one connection per operation."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        self._create(_SCHEMA)
         with self._transaction() as db:  # one process at a time brings an old file up to date
             present = {row["name"] for row in db.execute("PRAGMA table_info(requests)")}
             for column in ADDED_COLUMNS:
                 if column not in present:
                     kind = _COLUMN_TYPES.get(column, "TEXT")
                     db.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
-
-    def _sql(self, query: str) -> str:
-        """psycopg's ``%(name)s`` as SQLite's ``:name``."""
-        return _NAMED.sub(r":\1", query)
-
-    def _value(self, value: object) -> object:
-        if isinstance(value, datetime):
-            return stamp(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False)
-        return value
-
-    def _before_delete(self, db: sqlite3.Connection) -> None:
-        db.execute("PRAGMA secure_delete=ON")
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")  # a stored request survives a power cut
-        try:
-            yield db
-        finally:
-            db.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")

@@ -35,6 +35,7 @@ def test_quotes_the_clause_and_names_its_section(actions: ModuleType) -> None:
     assert message["section"] == "Sharing › Security"
     assert "SSL" in message["quote"]
     assert SlotSet("answered_clauses", ["security-2"]) in events
+    assert [b["title"] for b in message["buttons"]] == ["👍 Helpful", "👎 Not helpful"]
 
 
 def test_says_the_policy_is_silent(actions: ModuleType) -> None:

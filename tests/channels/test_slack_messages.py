@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from channels.slack_messages import RecentKeys, escape_mrkdwn, is_person_writing, message_key
+from channels.slack_messages import (
+    RecentKeys,
+    button_blocks,
+    escape_mrkdwn,
+    is_person_writing,
+    message_key,
+)
 
 
 def test_markup_characters_are_escaped_and_nothing_else() -> None:
@@ -48,3 +54,17 @@ def test_recent_keys_remember_each_key_once_and_forget_the_oldest() -> None:
     assert not keys.first_time("a")
     assert keys.first_time("c")  # "a" is now the oldest beyond the bound
     assert keys.first_time("a") and not keys.first_time("c")
+
+
+def test_feedback_buttons_are_labelled_for_screen_readers() -> None:
+    buttons = [
+        {"title": "👍 Helpful", "payload": '/feedback_up{"feedback_id":"x"}'},
+        {"title": "👎 Not helpful", "payload": '/feedback_down{"feedback_id":"x"}'},
+    ]
+    section, actions = button_blocks('From our policy:\n\n"<quote>"', buttons)
+    assert section["text"] == {"type": "plain_text", "text": 'From our policy:\n\n"<quote>"'}
+    assert [e["accessibility_label"] for e in actions["elements"]] == [
+        "This answer was helpful",
+        "This answer was not helpful",
+    ]
+    assert actions["elements"][1]["value"] == '/feedback_down{"feedback_id":"x"}'

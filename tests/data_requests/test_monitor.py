@@ -3,18 +3,21 @@ once-per-cause rule on both stores, posting to the fake Slack API."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 from prometheus_client import CollectorRegistry, generate_latest
 
 from data_requests.alerts import FAILED_CAUSE, STUCK_CAUSE, send_alerts
-from data_requests.monitor import OutboxCollector, outbox_reachable
+from data_requests.monitor import OutboxCollector, handler, monitor_token, outbox_reachable
 from data_requests.outbox import RequestStore, open_outbox
 from monitoring.metrics import CHANNELS, known
-from settings import RequestSettings
+from settings import MonitorSettings, RequestSettings
 from stack.ports import free_port
 from tests.support.fake_slack import SUPPORT_CHANNEL, FakeSlack, notice_env
 
@@ -104,3 +107,29 @@ def test_an_unreachable_outbox_is_not_ready_and_reads_as_down() -> None:
 def test_labels_take_only_known_values() -> None:
     assert known("rest", CHANNELS) == "rest"
     assert known("Jane Doe <jane@example.com>", CHANNELS) == "other"
+
+
+def test_the_review_page_needs_the_monitors_token(tmp_path: Path) -> None:
+    store = open_outbox(RequestSettings.from_env({"OUTBOX_DB": str(tmp_path / "o.db")}))
+    serve = handler(CollectorRegistry(), lambda: store, "t0ken", lambda: b"<p>the week</p>")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), serve)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/review"
+    try:
+        assert requests.get(url, timeout=5).status_code == 401
+        wrong = {"Authorization": "Bearer guess"}
+        assert requests.get(url, headers=wrong, timeout=5).status_code == 401
+        page = requests.get(url, headers={"Authorization": "Bearer t0ken"}, timeout=5)
+        assert page.status_code == 200 and page.text == "<p>the week</p>"
+        assert page.headers["Content-Type"].startswith("text/html")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_without_a_set_token_one_is_made_for_the_operator(tmp_path: Path) -> None:
+    settings = MonitorSettings.from_env({"VAR_DIR": str(tmp_path)})
+    token = monitor_token(settings)
+    assert len(token) >= 32 and monitor_token(settings) == token
+    assert (tmp_path / "monitor.token").stat().st_mode & 0o777 == 0o600
+    assert monitor_token(MonitorSettings.from_env({"MONITOR_TOKEN": "set"})) == "set"

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
+import requests
 import socketio
 
 from settings import ClusterSettings, StackSettings
@@ -198,3 +199,28 @@ def test_conversations_are_in_postgresql_with_contact_details_masked(
         ]
     assert len(rows) > len(BEFORE_KILL) + len(AFTER_KILL)
     assert not [row for row in rows if "jane.doe@example.com" in row]
+
+
+def test_feedback_is_kept_in_postgresql_and_reviewed_on_the_monitor(cluster: ClusterStack) -> None:
+    """The 👎 and its comment may land on different servers; both reach the one table, and
+    the monitor's /review reads it and the conversations from PostgreSQL."""
+    sender = new_sender("feedback")
+    answer = send(cluster.settings.rest_webhook, sender, "do you sell my data?").json()[-1]
+    down = answer["buttons"][1]["payload"]
+    assert "What were you looking for?" in turn(cluster, sender, down)
+    assert "passed that on" in turn(cluster, sender, "whether you sell it to other shops")
+    feedback_id = down.split('"feedback_id":"')[1].split('"')[0]
+    with psycopg.connect(cluster.settings.setting("DATABASE_URL")) as db:
+        row = db.execute(
+            "SELECT rating, comment FROM feedback WHERE id = %s", (feedback_id,)
+        ).fetchone()
+    assert row == ("down", "whether you sell it to other shops")
+    token = cluster.settings.paths.var_dir.joinpath("monitor.token").read_text().strip()
+    page = requests.get(
+        cluster.settings.monitor.metrics_url.removesuffix("/metrics") + "/review",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT_S,
+    )
+    assert (
+        page.status_code == 200 and "looking for: whether you sell it to other shops" in page.text
+    )

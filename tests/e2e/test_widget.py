@@ -236,3 +236,42 @@ def test_a_request_in_the_widget_ends_with_a_code_field_that_is_accessible(
     expect(page.locator(".msg.user").last).to_have_text("••••••")
     bot_says(page, "your email address is confirmed")
     assert code not in page.evaluate("localStorage.getItem('jessops-chat:transcript')")
+
+
+def test_helpful_and_not_helpful_under_a_quote_are_labelled_and_axe_clean(
+    page: Page, stack: Stack
+) -> None:
+    """👍 / 👎 sit under the quote in a group named by its question, each button named by
+    its word; 👎 asks what the customer was looking for, and the button stays pressed."""
+    open_chat(page)
+    ask(page, "Do you store my card details?")
+    group = page.get_by_role("group", name="Was this answer helpful?")
+    expect(group).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    expect(group.get_by_role("button")).to_have_text(["👍 Helpful", "👎 Not helpful"])
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    group.get_by_role("button", name="Not helpful", exact=True).click()
+    expect(page.locator(".msg.user").last).to_have_text("👎 Not helpful")
+    bot_says(page, "What were you looking for?")
+    expect(group.get_by_role("button", name="Not helpful", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.screenshot(path=SCREENSHOT.with_name("widget-feedback.png"))
+    ask(page, "how long you keep them")
+    bot_says(page, "passed that on to the team")
+
+    page.reload()  # the rating is part of the transcript; the panel stays open
+    pressed = page.get_by_role("button", name="Not helpful", exact=True)
+    expect(pressed).to_have_attribute("aria-pressed", "true")
+
+
+def test_helpful_is_thanked(page: Page, stack: Stack) -> None:
+    open_chat(page)
+    ask(page, "What cookies do you use?")
+    helpful = page.get_by_role("button", name="Helpful", exact=True)
+    expect(helpful).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    helpful.click()
+    bot_says(page, "Thanks for letting us know.")

@@ -11,17 +11,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from data_requests.outbox import Outbox
+from feedback import DOWN, Feedback, open_feedback
+from feedback.answers import QUOTE, AnswerRecord
 from settings import PROJECT_ROOT, RetentionSettings
-from stores.retention import forget, purge
+from stores.retention import forget, forget_customer, purge
+from tests.support.conversation_log import EVENTS_TABLE, add_answer
 from tests.support.stored_events import events
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
 DAY = 86_400.0
-
-# The columns Rasa's SQL tracker store creates (rasa.core.tracker_store.SQLTrackerStore).
-EVENTS_TABLE = """CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL,
-    timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"""
 
 
 def add_conversation(db_path: Path, sender: str, *ages_days: float) -> None:
@@ -42,6 +40,7 @@ def settings_for(tmp_path: Path) -> RetentionSettings:
     return RetentionSettings(
         tracker_db=tmp_path / "tracker.db",
         outbox_db=tmp_path / "outbox.db",
+        feedback_db=tmp_path / "feedback.db",
         conversation_days=30,
         request_days=730,
     )
@@ -90,7 +89,11 @@ def test_command_line_forget_and_purge(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
     add_conversation(settings.tracker_db, "carol", 0)
     add_conversation(settings.tracker_db, "dave", 400)
-    env = {"TRACKER_DB": str(settings.tracker_db), "OUTBOX_DB": str(settings.outbox_db)}
+    env = {
+        "TRACKER_DB": str(settings.tracker_db),
+        "OUTBOX_DB": str(settings.outbox_db),
+        "FEEDBACK_DB": str(settings.feedback_db),
+    }
 
     def run(*args: str) -> str:
         return subprocess.run(
@@ -101,6 +104,42 @@ def test_command_line_forget_and_purge(tmp_path: Path) -> None:
             check=True,
         ).stdout
 
-    assert "deleted 1 events" in run("forget", "carol")
+    answered(settings.tracker_db, "carol", "carol-answer", 0)
+    rate(settings, "carol-answer", 0)
+    assert "deleted 3 events of that conversation and 1 feedback" in run("forget", "carol")
     run("purge")
     assert events(settings.tracker_db, "carol") == [] and events(settings.tracker_db, "dave") == []
+
+
+def answered(db_path: Path, sender: str, feedback_id: str, age_days: float) -> None:
+    record = AnswerRecord(feedback_id, "do you sell my data?", QUOTE, "answer", "sharing-1")
+    add_answer(db_path, sender, NOW - timedelta(days=age_days), record)
+
+
+def rate(settings: RetentionSettings, feedback_id: str, age_days: float) -> None:
+    given = NOW - timedelta(days=age_days)
+    item = Feedback(
+        feedback_id, given, DOWN, "do you sell my data?", "sharing-1", None, "answer", 0.9
+    )
+    open_feedback(settings).rate(item)
+
+
+def test_forget_finds_a_customers_feedback_through_their_conversation(tmp_path: Path) -> None:
+    """Feedback carries no sender: its random ids are recorded only in the conversation."""
+    settings = settings_for(tmp_path)
+    answered(settings.tracker_db, "alice", "alice-answer", 1)
+    answered(settings.tracker_db, "bob", "bob-answer", 1)
+    rate(settings, "alice-answer", 1)
+    rate(settings, "bob-answer", 1)
+    assert forget_customer(settings, "alice")[0] == 1
+    assert events(settings.tracker_db, "alice") == []
+    kept = open_feedback(settings).since(NOW - timedelta(days=400))
+    assert [f.id for f in kept] == ["bob-answer"]
+
+
+def test_purge_deletes_feedback_older_than_the_conversations_are_kept(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    rate(settings, "old", 31)
+    rate(settings, "recent", 29)
+    assert purge(settings, NOW).feedback == 1
+    assert [f.id for f in open_feedback(settings).since(NOW - timedelta(days=400))] == ["recent"]

@@ -9,6 +9,7 @@ import time
 import uuid
 from itertools import count
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -71,3 +72,30 @@ def ask(stack: Stack, text: str, **fields: Any) -> str:
     ts = new_ts()
     assert post(stack, event(text, ts, **fields)).status_code == 200
     return ts
+
+
+def click(
+    stack: Stack, value: str, thread_ts: str, message_ts: str, user: str = STAFF
+) -> requests.Response:
+    """A click on a button of the bot's message ``message_ts`` in ``thread_ts``, as Slack
+    posts it: a form with a ``payload`` of JSON, signed like an event."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": SUPPORT_CHANNEL},
+        "message": {"ts": message_ts, "thread_ts": thread_ts},
+        "actions": [{"type": "button", "action_id": "feedback", "value": value}],
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256)
+    return requests.post(
+        f"{stack.settings.rasa_url}/webhooks/slack/webhook",
+        data=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": f"v0={digest.hexdigest()}",
+        },
+        timeout=TIMEOUT_S,
+    )

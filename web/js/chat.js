@@ -12,6 +12,10 @@
  *   utter_policy_quote in domain.yml), and is shown as a quote captioned with its section;
  *   "the policy doesn't say that" (utter_policy_does_not_say) adds a lead before the
  *   quote and a note with the contacts after it.
+ * - A quote comes with 👍 / 👎 buttons (payloads /feedback_up and /feedback_down). They are
+ *   shown as a group labelled "Was this answer helpful?", the emoji hidden from screen
+ *   readers so each button is named by its word; the one clicked stays pressed, also
+ *   after a reload.
  * - When the assistant asks for the code it emailed (utter_request_awaiting_code's
  *   socketio variation carries code_field), a code field is shown under its message:
  *   autocomplete="one-time-code" lets phones offer the code from the email, and the code
@@ -132,6 +136,43 @@
     }
   }
 
+  const FEEDBACK_PAYLOAD = /^\/feedback_(up|down)\b/;
+  let feedbackGroups = 0;
+
+  /** 👍 / 👎 under a quote: a labelled group, each button named by its word. */
+  function feedbackGroup(entry, buttons) {
+    const id = `chat-feedback-${++feedbackGroups}`;
+    const group = document.createElement("div");
+    group.className = "chat-feedback";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", id);
+    const prompt = document.createElement("span");
+    prompt.id = id;
+    prompt.textContent = "Was this answer helpful?";
+    group.append(prompt);
+    for (const { title, payload } of buttons) {
+      const [icon, ...words] = title.split(" ");
+      const button = document.createElement("button");
+      button.type = "button";
+      const emoji = document.createElement("span");
+      emoji.setAttribute("aria-hidden", "true");
+      emoji.textContent = icon;
+      button.append(emoji, ` ${words.join(" ")}`);
+      button.setAttribute("aria-pressed", String(entry.rated === payload));
+      button.addEventListener("click", () => {
+        if (entry.rated) return; // one rating an answer
+        entry.rated = payload;
+        save();
+        group.querySelectorAll("button").forEach((b) => {
+          b.setAttribute("aria-pressed", String(b === button));
+        });
+        send(payload, title);
+      });
+      group.append(button);
+    }
+    return group;
+  }
+
   let codeForms = 0;
 
   /** A labelled field for the emailed code; the code goes out, a mask stays on screen. */
@@ -187,7 +228,11 @@
     } else {
       appendRichText(item, entry.text);
     }
-    if (entry.buttons?.length) item.append(buttonGroup(entry.buttons));
+    const buttons = entry.buttons || [];
+    const feedback = buttons.filter((b) => FEEDBACK_PAYLOAD.test(b.payload));
+    const others = buttons.filter((b) => !FEEDBACK_PAYLOAD.test(b.payload));
+    if (feedback.length) item.append(feedbackGroup(entry, feedback));
+    if (others.length) item.append(buttonGroup(others));
     if (entry.codeField) item.append(codeForm());
     ui.log.append(item);
     ui.log.scrollTop = ui.log.scrollHeight;
