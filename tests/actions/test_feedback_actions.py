@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import yaml
 from prometheus_client import REGISTRY
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback as feedback_actions
 from actions import policy_answers
@@ -19,7 +17,7 @@ from feedback import DOWN, UP, FeedbackStore, open_feedback
 from feedback.answers import ANSWER_SLOT, QUOTE, AnswerRecord
 from knowledge.answering.pipeline import Pipeline
 from settings import NLU_DATA, FeedbackSettings
-from tests.support.trackers import tracker
+from tests.support.trackers import run, tracker
 
 CARD = "4111 1111 1111 1111"
 NAME, EMAIL, PHONE = "Jane Doe", "jane.doe@example.com", "07700 900123"
@@ -35,12 +33,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FeedbackStore:
     opened = open_feedback(FeedbackSettings.from_env({"FEEDBACK_DB": str(tmp_path / "f.db")}))
     monkeypatch.setattr(feedback_actions, "store", lambda: opened)
     return opened
-
-
-def run(action: object, track: Tracker) -> tuple[list[dict], list]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, track, {}))
-    return dispatcher.messages, events
 
 
 def rating(intent: str, feedback_id: str | None, *records: AnswerRecord) -> Tracker:

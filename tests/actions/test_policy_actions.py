@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from types import ModuleType
 
 import pytest
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import policy_answers
 from knowledge.answering.pipeline import Pipeline
-from tests.support.trackers import tracker
+from tests.support.trackers import run, tracker
 
 
 @pytest.fixture
@@ -20,12 +18,6 @@ def actions(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     ``var/index`` at start-up instead)."""
     monkeypatch.setattr(policy_answers, "pipeline", lambda: pipeline)
     return policy_answers
-
-
-def run(action: object, track: object) -> tuple[list[dict], list]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, track, {}))
-    return dispatcher.messages, events
 
 
 def test_quotes_the_clause_and_names_its_section(actions: ModuleType) -> None:
