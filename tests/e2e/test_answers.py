@@ -294,6 +294,13 @@ OUT_OF_SCOPE = (
             id="sounds-like-help-answered-by-the-policy",
         ),
         pytest.param(
+            # A second turn of three words that reads like a request for help on its own:
+            # the NLU learns such turns as questions (dev7), the pipeline joins it.
+            ["Do you use Google Analytics on jessops.com?", "whats it for then"],
+            [GOOGLE_ANALYTICS, GOOGLE_ANALYTICS],
+            id="a-short-second-turn-is-a-follow-up-not-help",
+        ),
+        pytest.param(
             # Not read as a follow-up to the question before it.
             ["Do you log my IP address?", "what can you do?"],
             [LOG_FILES_QUOTE, HELP],
