@@ -3,15 +3,18 @@
 Two towers share the base model's architecture. The policy's texts (clauses, sentences,
 aliases: at index build) are embedded by the base model on torch (:class:`Encoder`).
 Questions (every customer turn) go through the question encoder that
-``knowledge.training`` fine-tuned from the base model, exported to ONNX at build and run
-by ONNX Runtime (:class:`QuestionEncoder`): about 40% less time than torch, and the
-action server never loads torch.
+``knowledge.training`` fine-tuned from the base model, exported to ONNX at build with
+8-bit weights and run by ONNX Runtime (:class:`QuestionEncoder`): a third of the float
+model's time on ONNX Runtime, which was itself 40% less than torch's, and the action
+server never loads torch.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import tempfile
 import warnings
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -82,8 +85,38 @@ class Encoder:
 
 
 def export_question_encoder(model: SentenceTransformer, folder: Path) -> None:
-    """Write ``model``'s transformer as ONNX (any question length) and its tokenizer set
-    up as the model uses it, for :class:`QuestionEncoder`."""
+    """Write ``model``'s transformer as ONNX (any question length) with 8-bit weights,
+    and its tokenizer set up as the model uses it, for :class:`QuestionEncoder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        exported = Path(tmp) / QUESTION_MODEL
+        export_transformer(model, exported)
+        quantize(exported, folder / QUESTION_MODEL)
+    tokenizer = model.tokenizer.backend_tokenizer
+    tokenizer = type(tokenizer).from_str(tokenizer.to_str())  # a copy: the model's is stateful
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(model.max_seq_length)
+    tokenizer.save(str(folder / QUESTION_TOKENIZER))
+
+
+def quantize(model: Path, to: Path) -> None:
+    """``model`` with its weights as 8-bit integers, one scale per output channel
+    (ONNX Runtime's dynamic quantization). One question's forward pass went from 4.5 to
+    1.5 ms here; with a scale per tensor instead it was 1.4 ms, but some questions'
+    vectors moved to cosine 0.86 of the float model's, against 0.99 per channel."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # It logs advice to pre-process the graph first, which fails on this graph
+    # ("incomplete symbolic shape inference"): not worth a line in every build.
+    logging.disable(logging.WARNING)
+    try:
+        quantize_dynamic(model, to, per_channel=True, weight_type=QuantType.QInt8)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def export_transformer(model: SentenceTransformer, to: Path) -> None:
+    """``model``'s transformer as a float ONNX graph taking questions of any length."""
     import torch
 
     class LastHiddenState(torch.nn.Module):
@@ -97,7 +130,6 @@ def export_question_encoder(model: SentenceTransformer, folder: Path) -> None:
             named = dict(zip(TRANSFORMER_INPUTS, inputs, strict=True))
             return self.transformer(**named).last_hidden_state
 
-    folder.mkdir(parents=True, exist_ok=True)
     features = model.preprocess(["Do you sell my data?"])
     axes = {0: "batch", 1: "sequence"}
     # The TorchScript-based exporter: the newer one (dynamo) needs onnxscript. It warns
@@ -107,18 +139,13 @@ def export_question_encoder(model: SentenceTransformer, folder: Path) -> None:
         torch.onnx.export(
             LastHiddenState(model[0].auto_model).eval(),
             tuple(features[name] for name in TRANSFORMER_INPUTS),
-            str(folder / QUESTION_MODEL),
+            str(to),
             input_names=list(TRANSFORMER_INPUTS),
             output_names=["last_hidden_state"],
             dynamic_axes=dict.fromkeys((*TRANSFORMER_INPUTS, "last_hidden_state"), axes),
             opset_version=17,
             dynamo=False,
         )
-    tokenizer = model.tokenizer.backend_tokenizer
-    tokenizer = type(tokenizer).from_str(tokenizer.to_str())  # a copy: the model's is stateful
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(model.max_seq_length)
-    tokenizer.save(str(folder / QUESTION_TOKENIZER))
 
 
 class QuestionEncoder:

@@ -1,25 +1,29 @@
 """Train the question encoder only when what it learns from changed.
 
 The hash covers the base model's weights, the policy texts it is trained against, the
-examples, the knobs and the training code; ``reader.json`` records it beside the
+examples, the knobs, the training code and the export (so a model exported another way,
+such as before quantization, is not reused); ``reader.json`` records it beside the
 exported model, so a rebuild of the index with the same inputs reuses the model.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from knowledge import embedding
 from knowledge.answering.reader import READER_FILE, Head
 from knowledge.embedding import QUESTION_MODEL, Encoder, export_question_encoder, model_fingerprint
 from knowledge.training.encoder import TrainingConfig, fine_tune
 from knowledge.training.examples import Example
 
 TRAINING_CODE = Path(__file__).parent
+EXPORT_CODE = (embedding.export_question_encoder, embedding.export_transformer, embedding.quantize)
 
 
 def training_digest(
@@ -32,6 +36,8 @@ def training_digest(
     digest.update(json.dumps(config.as_dict(), sort_keys=True).encode())
     for path in sorted(TRAINING_CODE.glob("*.py")):
         digest.update(path.read_bytes())
+    for export_step in EXPORT_CODE:
+        digest.update(inspect.getsource(export_step).encode())
     return digest.hexdigest()
 
 

@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import onnx
 import pytest
 
 from knowledge.answering.answerability import THRESHOLDS_FILE
@@ -104,18 +105,22 @@ def test_build_exports_the_trained_question_encoder_and_its_thresholds(built_ind
     assert len(reader["training_sha256"]) == 64 and reader["examples"] > 1000
     thresholds = json.loads((built_index / THRESHOLDS_FILE).read_text())
     assert 0 < thresholds["answer_below"] <= 1 and "development" in thresholds["chosen_on"]
+    # The encoder's weights are 8-bit: its matrix products are integer ones.
+    graph = onnx.load(str(built_index / QUESTION_MODEL)).graph
+    assert {"DynamicQuantizeLinear", "MatMulInteger"} <= {node.op_type for node in graph.node}
 
 
 def test_the_exported_encoder_gives_the_vectors_torch_gives(
     encoder: Encoder, tmp_path: Path
 ) -> None:
-    # ONNX Runtime for one question, torch in batches: the same vectors, at any length
-    # (a word, a sentence, nothing, the longest: truncated as the model truncates).
+    # ONNX Runtime with 8-bit weights for one question, torch in batches: nearly the same
+    # vectors (cosine 0.975 at worst over 800 development questions), at any length (a
+    # word, a sentence, nothing, the longest: truncated as the model truncates).
     export_question_encoder(encoder.model, tmp_path)
     exported = QuestionEncoder(tmp_path, threads=1)
     questions = ["do you sell my data?", "hi", "", "cookies " * 300]
     for question, batched in zip(questions, encoder.encode(questions), strict=True):
-        assert abs(exported.encode_one(question) - batched).max() < 1e-5
+        assert exported.encode_one(question) @ batched > 0.97
 
 
 def test_the_fine_tuned_encoder_differs_from_the_base_model(

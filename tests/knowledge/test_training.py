@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from knowledge.answering.answerability import Thresholds, best_cut, choose
 from knowledge.embedding import Encoder
+from knowledge.training import cache
 from knowledge.training.cache import train_if_changed
 from knowledge.training.encoder import TrainingConfig, fine_tune
 from knowledge.training.examples import Example
@@ -55,13 +57,18 @@ def test_fine_tuning_is_seeded_and_moves_questions_to_their_clauses(encoder: Enc
     assert (after[rows, right] - before[rows, right]).mean() > 0.02
 
 
-def test_training_is_redone_only_when_its_inputs_change(encoder: Encoder, tmp_path: Path) -> None:
+def test_training_is_redone_only_when_its_inputs_change(
+    encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     views, owner = _views(encoder)
     assert train_if_changed(tmp_path, encoder, views, owner, SENTENCES, EXAMPLES, TINY)["trained"]
     assert not train_if_changed(tmp_path, encoder, views, owner, SENTENCES, EXAMPLES, TINY)[
         "trained"
     ]
     more = [*EXAMPLES, Example("newsletter opt out", (2,))]
+    assert train_if_changed(tmp_path, encoder, views, owner, SENTENCES, more, TINY)["trained"]
+    # A model exported another way (before 8-bit weights, say) is not reused either.
+    monkeypatch.setattr(cache, "EXPORT_CODE", cache.EXPORT_CODE[:-1])
     assert train_if_changed(tmp_path, encoder, views, owner, SENTENCES, more, TINY)["trained"]
 
 
