@@ -43,7 +43,7 @@ def best_cut(values: np.ndarray, below_is_right: np.ndarray, balanced: bool = Tr
     """The cut that makes the most of both kinds right: ``below_is_right`` values below
     it, the others at or above it. ``balanced`` weighs the two kinds' shares equally
     (Youden's J, so the larger kind does not outvote the smaller); otherwise every
-    question counts once."""
+    question counts once. Of several cuts that tie, the middle one."""
     candidates = np.unique(np.r_[values, values.max() + 1e-6])
     wanted, others = values[below_is_right], values[~below_is_right]
 
@@ -52,7 +52,12 @@ def best_cut(values: np.ndarray, below_is_right: np.ndarray, balanced: bool = Tr
             return float(np.mean(wanted < cut) + np.mean(others >= cut))
         return float(np.sum(wanted < cut) + np.sum(others >= cut))
 
-    return float(max(candidates, key=right))
+    scores = np.array([right(cut) for cut in candidates])
+    tied = candidates[scores == scores.max()]
+    # Where several cuts tie (the count is flat across a stretch), the middle one: a cut
+    # at the first of them sits on the edge of the stretch, and a slightly different
+    # model moved it there from 0.50 to 0.31 with the same count right.
+    return float(tied[(len(tied) - 1) // 2])
 
 
 def choose(

@@ -86,6 +86,13 @@ def test_a_counted_cut_lets_the_larger_kind_outvote_a_balanced_one() -> None:
     assert best_cut(values, answerable, balanced=False) == 0.9  # counted: answers them
 
 
+def test_of_cuts_that_tie_the_middle_one_is_taken() -> None:
+    # Four right at 0.3, at 0.6 and at 0.95: not the edge of that stretch, its middle.
+    values = np.array([0.1, 0.5, 0.7, 0.3, 0.6, 0.95])
+    answerable = np.array([True, True, True, False, False, False])
+    assert best_cut(values, answerable, balanced=False) == 0.6
+
+
 def test_thresholds_answer_below_the_cut_and_hedge_on_topic() -> None:
     none = np.array([0.05, 0.1, 0.2, 0.9, 0.95, 0.8, 0.99])
     best = np.array([0.8, 0.7, 0.75, 0.6, 0.62, 0.2, 0.1])
