@@ -137,7 +137,7 @@ story-test: $(MODEL_STAMP)  ## rasa test on tests/test_stories.yml, failing on a
 # `make setup` (and the widget's, `make browser`) once. Tests start their own PostgreSQL
 # (on the image) and Redis, and the cluster's HAProxy: Debian's packages, if missing.
 pytest: $(if $(ARGS),$(ACTIONS_ENV)/.installed,setup $(CHROMIUM)) $(CLUSTER_DEPS)  ## the pytest suites (one: make pytest ARGS=tests/knowledge/test_clauses.py)
-	@$(PYTHON) -m pytest $(or $(ARGS),tests)
+	@$(PYTHON) -m pytest $(or $(ARGS),--durations=15 tests)
 
 unit: $(RASA_ENV)/.installed $(ACTIONS_ENV)/.installed $(INDEX_STAMP)  ## fast tests: no browser, no trained model, no servers
 	@$(PYTHON) -m pytest tests --ignore=tests/e2e -m "not servers"
