@@ -4,9 +4,9 @@ Two towers share the base model's architecture. The policy's texts (clauses, sen
 aliases: at index build) are embedded by the base model on torch (:class:`Encoder`).
 Questions (every customer turn) go through the question encoder that
 ``knowledge.training`` fine-tuned from the base model, exported to ONNX at build with
-8-bit weights and run by ONNX Runtime (:class:`QuestionEncoder`): a third of the float
-model's time on ONNX Runtime, which was itself 40% less than torch's, and the action
-server never loads torch.
+8-bit weights and run by ONNX Runtime (:class:`QuestionEncoder`): half the float
+model's time for a question in ``make bench``, which was itself 40% less than torch's,
+and the action server never loads torch.
 """
 
 from __future__ import annotations
@@ -101,9 +101,9 @@ def export_question_encoder(model: SentenceTransformer, folder: Path) -> None:
 
 def quantize(model: Path, to: Path) -> None:
     """``model`` with its weights as 8-bit integers, one scale per output channel
-    (ONNX Runtime's dynamic quantization). One question's forward pass went from 4.5 to
-    1.5 ms here; with a scale per tensor instead it was 1.4 ms, but some questions'
-    vectors moved to cosine 0.86 of the float model's, against 0.99 per channel."""
+    (ONNX Runtime's dynamic quantization). With one scale per tensor instead it was
+    hardly faster, but some questions' vectors moved to cosine 0.86 of the float
+    model's."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # It logs advice to pre-process the graph first, which fails on this graph

@@ -5,8 +5,10 @@ Measures, in one run: clause-index build time and retrieval latency per question
 starts on free ports, canned replies (greet) and policy questions one at a time, with
 the ratio of their medians; throughput and p95 with 1, 4 and 16 senders at once; and
 each server's resident memory. ``make bench ARGS=--profile`` also records each server
-with py-spy while it answers policy questions, writes the folded stacks under
-``var/profiles/`` (flamegraph input) and prints where each server spends its time.
+with py-spy while it answers policy questions, and the Rasa server again while it
+answers greetings, writes the folded stacks under ``var/profiles/`` (flamegraph input),
+and prints where each server spends its time and what a question costs the Rasa server
+more than a greeting, function by function.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ REST_SAMPLES = 60
 CONCURRENT_SENDERS = (1, 4, 16)
 TURNS_PER_SENDER = 8
 PROFILE_SECONDS = 20
-PROFILED = ("rasa-server", "action-server")
+RASA = "rasa-server"
+PROFILED = (RASA, "action-server")
+SAMPLES_PER_S = 200
 TOP_FRAMES = 12
 EVERYWHERE = 0.8  # share of samples above which a frame is the server's loop
 # Every policy reply quotes the policy, says the policy is silent, or says it does not
@@ -160,8 +164,8 @@ def concurrent(hook: str, questions: list[str], senders: int) -> dict:
 
 
 @contextmanager
-def profiling(stack: Stack, folder: Path) -> Iterator[None]:
-    """py-spy recording each profiled server for ``PROFILE_SECONDS`` while the body runs."""
+def profiling(stack: Stack, folder: Path, names: tuple[str, ...] = PROFILED) -> Iterator[None]:
+    """py-spy recording each named server for ``PROFILE_SECONDS`` while the body runs."""
     folder.mkdir(parents=True, exist_ok=True)
     recorders = [
         subprocess.Popen(
@@ -172,6 +176,8 @@ def profiling(stack: Stack, folder: Path) -> Iterator[None]:
                 str(stack.service(name).process.pid),
                 "--duration",
                 str(PROFILE_SECONDS),
+                "--rate",
+                str(SAMPLES_PER_S),
                 "--format",
                 "raw",
                 "--output",
@@ -181,7 +187,7 @@ def profiling(stack: Stack, folder: Path) -> Iterator[None]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for name in PROFILED
+        for name in names
     ]
     try:
         yield
@@ -190,9 +196,8 @@ def profiling(stack: Stack, folder: Path) -> Iterator[None]:
             recorder.wait()
 
 
-def hottest(folded: Path) -> dict:
-    """Share of samples per function, counting a function once per stack it is on;
-    frames on nearly every stack (the server's own loop) are left out."""
+def frame_samples(folded: Path) -> tuple[Counter[str], int]:
+    """Samples per function, counting a function once per stack it is on, and in all."""
     totals: Counter[str] = Counter()
     samples = 0
     for line in folded.read_text().splitlines():
@@ -200,6 +205,13 @@ def hottest(folded: Path) -> dict:
         samples += int(count)
         for frame in {re.sub(r":\d+\)$", ")", f) for f in stack.split(";")}:
             totals[frame] += int(count)
+    return totals, samples
+
+
+def hottest(folded: Path) -> dict:
+    """Share of samples per function; frames on nearly every stack (the server's own
+    loop) are left out."""
+    totals, samples = frame_samples(folded)
     return {
         "samples": samples,
         "on_stack_share": dict(
@@ -215,18 +227,51 @@ def hottest(folded: Path) -> dict:
     }
 
 
-def profile(stack: Stack) -> dict:
-    """Profiles while questions not asked before in this run (no cached vectors) come in."""
-    questions = questions_of("development")
-    folder = Paths.from_env().var_dir / "profiles"
+def extra_ms(policy: Path, policy_turns: int, greet: Path, greet_turns: int) -> dict:
+    """Milliseconds a turn each function spends more on a policy question than on a
+    greeting: where the ratio of their medians goes. The server's own loop (frames on
+    nearly every stack) is left out."""
+    (answered, samples), (greeted, _) = frame_samples(policy), frame_samples(greet)
+    ms_per_sample = 1000 / SAMPLES_PER_S
+    extra = {
+        frame: answered[frame] * ms_per_sample / policy_turns
+        - greeted[frame] * ms_per_sample / greet_turns
+        for frame in answered
+        if answered[frame] / samples < EVERYWHERE
+    }
+    return {
+        frame: round(ms, 2)
+        for frame, ms in sorted(extra.items(), key=lambda item: -item[1])[:TOP_FRAMES]
+    }
+
+
+def asked_while_profiled(
+    stack: Stack, folder: Path, names: tuple[str, ...], messages: list[str]
+) -> int:
+    """Send ``messages`` in turn, each from a new sender, while ``names`` are profiled;
+    how many were answered."""
     hook = stack.settings.rest_webhook
-    with profiling(stack, folder):
+    turns = 0
+    with profiling(stack, folder, names):
         deadline = time.monotonic() + PROFILE_SECONDS
-        for i in range(10**6):
-            if time.monotonic() > deadline:
-                break
-            reply_text(hook, new_sender("profile"), questions[i % len(questions)])
-    return {name: hottest(folder / f"{name}.folded") for name in PROFILED}
+        while time.monotonic() < deadline:
+            reply_text(hook, new_sender("profile"), messages[turns % len(messages)])
+            turns += 1
+    return turns
+
+
+def profile(stack: Stack) -> dict:
+    """Profiles while questions not asked before in this run (no cached vectors) come in,
+    then the Rasa server's again while greetings do, and what a question costs it more."""
+    root = Paths.from_env().var_dir / "profiles"
+    policy, greet = root / "policy", root / "greet"
+    turns = asked_while_profiled(stack, policy, PROFILED, questions_of("development"))
+    figures = {name: hottest(policy / f"{name}.folded") for name in PROFILED}
+    greetings = asked_while_profiled(stack, greet, (RASA,), ["hello"])
+    figures["rasa-server, ms a turn more for a question than a greeting"] = extra_ms(
+        policy / f"{RASA}.folded", turns, greet / f"{RASA}.folded", greetings
+    )
+    return figures
 
 
 def bench_rest(var_dir: Path, with_profile: bool) -> dict:

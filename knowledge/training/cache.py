@@ -1,16 +1,19 @@
 """Train the question encoder only when what it learns from changed.
 
 The hash covers the base model's weights, the policy texts it is trained against, the
-examples, the knobs, the training code and the export (so a model exported another way,
-such as before quantization, is not reused); ``reader.json`` records it beside the
+examples, the knobs, the training code and the export's code without its docstrings (so
+a model exported another way, such as before quantization, is not reused); ``reader.json`` records it beside the
 exported model, so a rebuild of the index with the same inputs reuses the model.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import json
+import textwrap
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,8 +40,25 @@ def training_digest(
     for path in sorted(TRAINING_CODE.glob("*.py")):
         digest.update(path.read_bytes())
     for export_step in EXPORT_CODE:
-        digest.update(inspect.getsource(export_step).encode())
+        digest.update(code_without_docstrings(export_step).encode())
     return digest.hexdigest()
+
+
+def code_without_docstrings(function: Callable) -> str:
+    """``function``'s syntax tree without docstrings or comments: what it does, so that
+    rewording its documentation does not retrain the encoder."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def trained_digest(folder: Path) -> str | None:

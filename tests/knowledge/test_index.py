@@ -114,8 +114,8 @@ def test_the_exported_encoder_gives_the_vectors_torch_gives(
     encoder: Encoder, tmp_path: Path
 ) -> None:
     # ONNX Runtime with 8-bit weights for one question, torch in batches: nearly the same
-    # vectors (cosine 0.975 at worst over 800 development questions), at any length (a
-    # word, a sentence, nothing, the longest: truncated as the model truncates).
+    # vectors, at any length (a word, a sentence, nothing, the longest: truncated as the
+    # model truncates).
     export_question_encoder(encoder.model, tmp_path)
     exported = QuestionEncoder(tmp_path, threads=1)
     questions = ["do you sell my data?", "hi", "", "cookies " * 300]

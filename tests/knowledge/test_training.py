@@ -3,6 +3,7 @@ when its inputs change; the thresholds cut where the development questions part.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,25 @@ def test_training_is_redone_only_when_its_inputs_change(
     # A model exported another way (before 8-bit weights, say) is not reused either.
     monkeypatch.setattr(cache, "EXPORT_CODE", cache.EXPORT_CODE[:-1])
     assert train_if_changed(tmp_path, encoder, views, owner, SENTENCES, more, TINY)["trained"]
+
+
+def test_the_export_is_known_by_its_code_not_its_wording() -> None:
+    def export(x: int) -> int:
+        """Writes it."""
+        return x + 1  # one more
+
+    def reworded(x: int) -> int:
+        """Writes the model, in other words."""
+        return x + 1
+
+    def changed(x: int) -> int:
+        """Writes it."""
+        return x + 2
+
+    def named(function: Callable) -> str:
+        return cache.code_without_docstrings(function).replace(function.__name__, "f")
+
+    assert named(export) == named(reworded) != named(changed)
 
 
 def test_the_cut_separates_two_groups_that_do_not_overlap() -> None:
