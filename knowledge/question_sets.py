@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import yaml
 
@@ -96,6 +96,12 @@ def load(name: str) -> list[Question]:
     return load_file(manifest()[name].path)
 
 
+def asked_alone(role: Role) -> set[str]:
+    """The messages a role's questions end with, normalised: what the Rasa NLU reads of
+    each (it reads a follow-up's second turn without the first)."""
+    return {normalise(q.question) for q in load_role(role)}
+
+
 def load_file(path: Path, unchecked: bool = False) -> list[Question]:
     """Read a set file; with ``unchecked``, the lines waiting for a check too."""
     rows = [
@@ -125,6 +131,14 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_QUOTES).split()).casefold()
 
 
+class NluMessage(NamedTuple):
+    """One training message of the Rasa NLU."""
+
+    intent: str | None
+    text: str
+    asks_the_policy: bool
+
+
 # Intents of the Rasa NLU whose messages ask the policy nothing (data/nlu/*.yml).
 NOT_POLICY_INTENTS = frozenset(
     {"greet", "goodbye", "thank", "bot_challenge", "help", "affirm", "deny"}
@@ -133,18 +147,36 @@ NOT_POLICY_INTENTS = frozenset(
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 
 
-def not_policy_messages(nlu_folder: Path) -> tuple[str, ...]:
-    """The NLU's training messages of :data:`NOT_POLICY_INTENTS`, entity marks removed;
-    a block marked ``asks_the_policy`` (a rejection with the question asked again) is
-    left out, since teaching the index its question answers nothing would be wrong."""
+def nlu_messages(nlu_folder: Path, skip: frozenset[str] = frozenset()) -> list[NluMessage]:
+    """Every training message of the Rasa NLU (``data/nlu/*.yml`` but the file names in
+    ``skip``), entity marks removed, with its intent and whether its block is marked
+    ``asks_the_policy`` (a rejection with the question asked again)."""
     messages = []
     for path in sorted(nlu_folder.glob("*.yml")):
+        if path.name in skip:
+            continue
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", ()):
-            asks = (block.get("metadata") or {}).get("asks_the_policy", False)
-            if block.get("intent") in NOT_POLICY_INTENTS and not asks:
-                lines = str(block.get("examples", "")).splitlines()
-                messages += [_plain(line.strip()[2:]) for line in lines if line.strip()]
-    return tuple(m for m in messages if m)
+            asks = bool((block.get("metadata") or {}).get("asks_the_policy", False))
+            lines = str(block.get("examples", "")).splitlines()
+            texts = (_plain(line.strip()[2:]) for line in lines if line.strip())
+            messages += [NluMessage(block.get("intent"), t, asks) for t in texts if t]
+    return messages
+
+
+def not_policy_messages(nlu_folder: Path) -> tuple[str, ...]:
+    """The NLU's training messages of :data:`NOT_POLICY_INTENTS`; a block marked
+    ``asks_the_policy`` is left out, since teaching the index its question answers
+    nothing would be wrong."""
+    return tuple(
+        m.text
+        for m in nlu_messages(nlu_folder)
+        if m.intent in NOT_POLICY_INTENTS and not m.asks_the_policy
+    )
+
+
+def has_entity_marks(text: str) -> bool:
+    """Whether ``text`` holds what Rasa's NLU format reads as an entity mark."""
+    return bool(_ANNOTATION.search(text))
 
 
 def _plain(example: str) -> str:

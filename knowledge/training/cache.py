@@ -2,8 +2,9 @@
 
 The hash covers the base model's weights, the policy texts it is trained against, the
 examples, the knobs, the training code and the export's code without its docstrings (so
-a model exported another way, such as before quantization, is not reused); ``reader.json`` records it beside the
-exported model, so a rebuild of the index with the same inputs reuses the model.
+a model exported another way, such as before quantization, is not reused);
+``reader.json`` records it beside the exported model, so a rebuild of the index with the
+same inputs reuses the model.
 """
 
 from __future__ import annotations
