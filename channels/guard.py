@@ -43,6 +43,10 @@ from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 
+# What a handler returns for a message it passed on without a reply on purpose (to a
+# person from the support team, channels/handoff.py): no contact route is sent for it.
+HANDLED_QUIETLY = "handled quietly"
+
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 TOO_LONG = (
@@ -129,7 +133,8 @@ class MessageGuard:
         # Rasa's own handlers log the message text with any error, including the
         # cancellation when a client hangs up, so both end here.
         try:
-            await on_new_message(message)
+            if await on_new_message(message) == HANDLED_QUIETLY:
+                return 0
         except asyncio.CancelledError:
             logger.warning("Client left before the reply on channel %s.", message.input_channel)
             return counting.sent

@@ -102,6 +102,18 @@ KINDS = (
         CONTACT_SLOTS + IDENTIFYING_SLOTS,
         (_CHANGING_DATA,),
     ),
+    # Offered when no person can chat (outside SUPPORT_HOURS, or nobody took the chat in
+    # time: docs/handoff.md): a name and a number to ring, nothing to verify.
+    RequestKind(
+        "callback",
+        "request_callback",
+        "be called back",
+        "call them back",
+        "Call me back",
+        ("full_name", "phone"),
+        (),
+        needs_code=False,
+    ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 BY_INTENT = {kind.intent: kind for kind in KINDS}

@@ -1,0 +1,182 @@
+"""End to end: a customer in the widget asks for a person, a person in the support
+team's Slack channel (the local fake Slack) answers in a thread, and hands the chat back
+(issue 29). Real Rasa server, action server and shop page; Debian's chromium."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from handoff.messages import CUSTOMER_LEFT, ENDED_FOR_CUSTOMER, ENDED_IN_THREAD, STAFF_NAME
+from stack.processes import Stack
+from stack.rest_client import converse, new_sender
+from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
+from tests.support.slack_events import event, new_ts, post
+from tests.support.stacks import new_stack
+from tests.support.widget import (
+    ANSWER_TIMEOUT_MS,
+    ask,
+    bot_says,
+    chromium,
+    open_chat,
+    replies,
+    shop_page,
+)
+
+pytestmark = pytest.mark.e2e
+
+CARD = "4111 1111 1111 1111"
+STARTED = (
+    "I've asked the Jessops support team to join this chat. Someone should be with you "
+    "within 5 minutes: their replies appear here as from Jessops support. Anything you "
+    'type now goes to them. Say "back to the assistant" at any time to return to me.'
+)
+OPENING = re.compile(r"A customer in the shop's chat asked for a person\.")
+WIDGET_ONLY = (
+    "Chatting with a person from the support team is a feature of the chat on the Jessops "
+    "website. Here, you can email customer service at cs@jessops.com, or I can ask them "
+    "to call you back."
+)
+BACK = "You're talking to the assistant. What would you like to know about your privacy?"
+
+
+@pytest.fixture(scope="module")
+def handoff_stack(
+    tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack
+) -> Iterator[Stack]:
+    """A stack whose support team takes chats at any hour, in the fake Slack's channel."""
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_CHANNEL": SUPPORT_CHANNEL,
+        "SLACK_API_URL": fake_slack.url,
+        "SUPPORT_HOURS": "always",
+    }
+    with new_stack(tmp_path_factory, env) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser: Browser, handoff_stack: Stack) -> Iterator[Page]:
+    with shop_page(browser, handoff_stack.settings.web_url) as page:
+        yield page
+
+
+def new_thread(fake_slack: FakeSlack, known: int) -> dict:
+    """The thread the bot opened after the first ``known`` top-level posts."""
+    posts = fake_slack.wait_for_posts(SUPPORT_CHANNEL, None, lambda p: len(p) > known)
+    return posts[known]
+
+
+def staff_says(stack: Stack, thread_ts: str, text: str) -> None:
+    assert post(stack, event(text, new_ts(), thread_ts=thread_ts)).status_code == 200
+
+
+def thread_texts(fake_slack: FakeSlack, thread_ts: str, count: int) -> list[str]:
+    posts = fake_slack.wait_for_posts(SUPPORT_CHANNEL, thread_ts, lambda p: len(p) >= count)
+    return [p["text"] for p in posts]
+
+
+def ask_for_a_person(page: Page, fake_slack: FakeSlack) -> str:
+    """Ask in the widget; the new thread's timestamp once the bot has said so."""
+    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
+    ask(page, "can I talk to a real person")
+    bot_says(page, STARTED)
+    expect(replies(page).last).to_have_text(STARTED)
+    return new_thread(fake_slack, known)["ts"]
+
+
+def test_a_person_answers_in_slack_and_hands_the_chat_back(
+    page: Page, handoff_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    open_chat(page)
+    ask(page, f"Is it safe to type my card number {CARD} here?")
+    expect(replies(page)).not_to_have_count(0, timeout=ANSWER_TIMEOUT_MS)
+    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
+    ask(page, "can I talk to a real person")
+    bot_says(page, STARTED)
+    opening = new_thread(fake_slack, known)
+    thread = opening["ts"]
+    assert OPENING.match(opening["text"])
+    assert (
+        "Customer: Is it safe to type my card number **** **** **** 1111 here?" in (opening["text"])
+    )
+    assert CARD not in opening["text"] and "4111" not in opening["text"]
+    assert "Customer: can I talk to a real person" in opening["text"]
+    assert opening["blocks"][-1]["elements"][0]["value"] == "/end_handoff"
+
+    staff_says(handoff_stack, thread, "Hello, I'm Sam from Jessops. How can I help?")
+    staff = page.locator("#chat-log > .msg.staff")
+    expect(staff).to_have_text(f"{STAFF_NAME}Hello, I'm Sam from Jessops. How can I help?")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    ask(page, f"My order hasn't come. I paid with {CARD.replace(' ', '')}, call me on 07911 123456")
+    assert thread_texts(fake_slack, thread, 1) == [
+        "Customer: My order hasn't come. I paid with ************1111, call me on 07911 123456"
+    ]
+    staff_says(handoff_stack, thread, "done")
+    bot_says(page, ENDED_FOR_CUSTOMER)
+    assert thread_texts(fake_slack, thread, 2)[1] == ENDED_IN_THREAD
+
+    count = replies(page).count()
+    ask(page, "Do you sell my data?")
+    expect(replies(page)).to_have_count(count + 1, timeout=ANSWER_TIMEOUT_MS)
+    expect(replies(page).last.locator("figcaption")).to_contain_text("Privacy policy")
+    assert len(fake_slack.posts_in(SUPPORT_CHANNEL, thread)) == 2  # the question stayed here
+
+
+def test_the_customer_goes_back_to_the_assistant(
+    page: Page, handoff_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    open_chat(page)
+    thread = ask_for_a_person(page, fake_slack)
+    ask(page, "back to the assistant")
+    bot_says(page, BACK)
+    assert thread_texts(fake_slack, thread, 1) == [CUSTOMER_LEFT]
+    staff_says(handoff_stack, thread, "Sorry, were you still there?")  # too late: the bot's
+    ask(page, "are you a bot?")
+    bot_says(page, "automated assistant")
+    expect(page.locator("#chat-log > .msg.staff")).to_have_count(0)
+
+
+def test_the_thread_shows_no_request_details(
+    page: Page, handoff_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    """A request made before asking for a person: its reference reaches the thread, the
+    name and email address given for it do not."""
+    open_chat(page)
+    for answer, asked in [
+        ("stop sending me marketing emails", "What's your full name"),
+        ("Priya Raman", "What email address"),
+        ("priya.raman@example.com", "Shall I send it"),
+        ("yes", "recorded with reference"),
+    ]:
+        ask(page, answer)
+        expect(replies(page).last).to_contain_text(asked, timeout=ANSWER_TIMEOUT_MS)
+    reference = re.search(r"JES-\d{4}-\d{6}", replies(page).last.inner_text()).group()
+    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
+    ask(page, "I'd like to speak to someone at Jessops about it")
+    bot_says(page, STARTED)
+    text = new_thread(fake_slack, known)["text"]
+    assert f"Request reference: {reference}" in text
+    assert "Priya" not in text and "Raman" not in text and "priya.raman" not in text
+    assert "example.com" not in text
+
+
+@pytest.mark.parametrize("channel_turns", [["can I talk to a real person"]])
+def test_rest_callers_are_told_handoff_is_a_widget_feature(
+    handoff_stack: Stack, channel_turns: list[str]
+) -> None:
+    webhook = handoff_stack.settings.rest_webhook
+    assert converse(webhook, channel_turns, new_sender("rest-handoff")) == [WIDGET_ONLY]
