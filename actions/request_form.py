@@ -54,7 +54,7 @@ class ActionStartRequest(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = BY_INTENT[intent]
-        dispatcher.utter_message(response="utter_request_intro", kind_label=kind.label)
+        dispatcher.utter_message(response=kind.intro, kind_label=kind.label)
         return [*reset_request(), SlotSet("request_type", kind.name)]
 
 

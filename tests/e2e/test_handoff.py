@@ -11,12 +11,18 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from handoff.hours import SupportHours
 from handoff.messages import CUSTOMER_LEFT, ENDED_FOR_CUSTOMER, ENDED_IN_THREAD, STAFF_NAME
 from stack.processes import Stack
-from stack.rest_client import converse, new_sender
+from stack.rest_client import converse, new_sender, reference_in
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
-from tests.support.slack_events import event, new_ts, post
-from tests.support.stacks import new_stack
+from tests.support.handoff import (
+    ask_for_a_person,
+    staff_says,
+    thread_texts,
+)
+from tests.support.smtp_servers import wait_for_mail
+from tests.support.stacks import CLOSED_NOW, new_stack
 from tests.support.widget import (
     ANSWER_TIMEOUT_MS,
     ask,
@@ -30,11 +36,6 @@ from tests.support.widget import (
 pytestmark = pytest.mark.e2e
 
 CARD = "4111 1111 1111 1111"
-STARTED = (
-    "I've asked the Jessops support team to join this chat. Someone should be with you "
-    "within 5 minutes: their replies appear here as from Jessops support. Anything you "
-    'type now goes to them. Say "back to the assistant" at any time to return to me.'
-)
 OPENING = re.compile(r"A customer in the shop's chat asked for a person\.")
 WIDGET_ONLY = (
     "Chatting with a person from the support team is a feature of the chat on the Jessops "
@@ -72,40 +73,13 @@ def page(browser: Browser, handoff_stack: Stack) -> Iterator[Page]:
         yield page
 
 
-def new_thread(fake_slack: FakeSlack, known: int) -> dict:
-    """The thread the bot opened after the first ``known`` top-level posts."""
-    posts = fake_slack.wait_for_posts(SUPPORT_CHANNEL, None, lambda p: len(p) > known)
-    return posts[known]
-
-
-def staff_says(stack: Stack, thread_ts: str, text: str) -> None:
-    assert post(stack, event(text, new_ts(), thread_ts=thread_ts)).status_code == 200
-
-
-def thread_texts(fake_slack: FakeSlack, thread_ts: str, count: int) -> list[str]:
-    posts = fake_slack.wait_for_posts(SUPPORT_CHANNEL, thread_ts, lambda p: len(p) >= count)
-    return [p["text"] for p in posts]
-
-
-def ask_for_a_person(page: Page, fake_slack: FakeSlack) -> str:
-    """Ask in the widget; the new thread's timestamp once the bot has said so."""
-    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
-    ask(page, "can I talk to a real person")
-    bot_says(page, STARTED)
-    expect(replies(page).last).to_have_text(STARTED)
-    return new_thread(fake_slack, known)["ts"]
-
-
 def test_a_person_answers_in_slack_and_hands_the_chat_back(
     page: Page, handoff_stack: Stack, fake_slack: FakeSlack
 ) -> None:
     open_chat(page)
     ask(page, f"Is it safe to type my card number {CARD} here?")
     expect(replies(page)).not_to_have_count(0, timeout=ANSWER_TIMEOUT_MS)
-    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
-    ask(page, "can I talk to a real person")
-    bot_says(page, STARTED)
-    opening = new_thread(fake_slack, known)
+    opening = ask_for_a_person(page, fake_slack, "can I talk to a real person")
     thread = opening["ts"]
     assert OPENING.match(opening["text"])
     assert (
@@ -140,7 +114,7 @@ def test_the_customer_goes_back_to_the_assistant(
     page: Page, handoff_stack: Stack, fake_slack: FakeSlack
 ) -> None:
     open_chat(page)
-    thread = ask_for_a_person(page, fake_slack)
+    thread = ask_for_a_person(page, fake_slack, "can I talk to a real person")["ts"]
     ask(page, "back to the assistant")
     bot_says(page, BACK)
     assert thread_texts(fake_slack, thread, 1) == [CUSTOMER_LEFT]
@@ -165,10 +139,9 @@ def test_the_thread_shows_no_request_details(
         ask(page, answer)
         expect(replies(page).last).to_contain_text(asked, timeout=ANSWER_TIMEOUT_MS)
     reference = re.search(r"JES-\d{4}-\d{6}", replies(page).last.inner_text()).group()
-    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
-    ask(page, "I'd like to speak to someone at Jessops about it")
-    bot_says(page, STARTED)
-    text = new_thread(fake_slack, known)["text"]
+    text = ask_for_a_person(page, fake_slack, "I'd like to speak to someone at Jessops about it")[
+        "text"
+    ]
     assert f"Request reference: {reference}" in text
     assert "Priya" not in text and "Raman" not in text and "priya.raman" not in text
     assert "example.com" not in text
@@ -180,3 +153,50 @@ def test_rest_callers_are_told_handoff_is_a_widget_feature(
 ) -> None:
     webhook = handoff_stack.settings.rest_webhook
     assert converse(webhook, channel_turns, new_sender("rest-handoff")) == [WIDGET_ONLY]
+
+
+def test_outside_hours_the_customer_gets_the_email_route_and_a_callback(stack: Stack) -> None:
+    """The plain stack's support hours exclude now (conftest.CLOSED_NOW): a callback
+    request instead, passed to cs@jessops.com through the outbox like any request."""
+    hours = SupportHours.parse(CLOSED_NOW).describe()
+    replies = converse(
+        stack.settings.rest_webhook,
+        [
+            "can I talk to a real person",
+            "/request_callback",
+            "Sam Jones",
+            "skip",
+            "07911 123456",
+            "yes",
+        ],
+        new_sender("callback"),
+    )
+    reference = reference_in(replies[-1])
+    assert replies == [
+        f"Nobody from the support team can chat just now: they are here {hours}. You can "
+        "email customer service at cs@jessops.com, or I can ask them to call you back.",
+        "I'll ask Jessops customer service (cs@jessops.com) to call you back. They need only "
+        'your name and a number to ring. You can say "cancel" at any point.\nWhat\'s your name?',
+        "What number should customer service call you on?",
+        "I need a number to call you back on, e.g. 07911 123456.\n"
+        "What number should customer service call you on?",
+        "Here is your request to be called back:\n- Name: Sam Jones\n- Phone: 07911 123456\n\n"
+        "Shall I send it to customer service?",
+        "Thank you. I've passed your request to be called back to Jessops customer service "
+        f"with reference {reference}: they will ring the number you gave. If you don't hear "
+        "from them, email cs@jessops.com or call 0845 458 7005 and quote your reference.",
+    ]
+    mail = wait_for_mail(stack.settings.paths.mail_dir, reference, "cs@jessops.com")
+    body = mail.get_body(("plain",)).get_content()
+    assert "A customer asked the privacy assistant to call them back." in body
+    assert "Sam Jones" in body and "07911 123456" in body
+
+
+def test_outside_hours_no_callback_is_fine(stack: Stack) -> None:
+    replies = converse(
+        stack.settings.rest_webhook,
+        ["I want to speak to a human", "/deny"],
+        new_sender("no-callback"),
+    )
+    assert replies[1:] == ["OK. Is there anything else you'd like to know about your privacy?"]
+    assert replies[0].startswith("Nobody from the support team can chat just now")
