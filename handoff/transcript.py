@@ -2,9 +2,11 @@
 assistant answered, with personal details masked.
 
 The customer asked for a person, not for their conversation to be copied into a chat
-tool: card numbers, codes, email addresses, phone numbers and every detail they gave a
-request are masked (``privacy.redaction.redact_free_text`` with the conversation's own
-personal values), and only the last few turns are shown. A request's reference is
+tool: in what they typed, card numbers, codes, email addresses, phone numbers and every
+detail they gave a request are masked (``privacy.redaction.redact_free_text`` with the
+conversation's own personal values); in the assistant's answers, which quote the
+policy's own contacts, card numbers and those details. Button payloads are left out
+(they name intents, not words), and only the last few messages are shown. A request's reference is
 named, so staff can look it up (``make requests ARGS='show REF'``).
 """
 
@@ -14,12 +16,20 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from privacy.redaction import redact_free_text
+from privacy.redaction import mask_cards, mask_values, redact_free_text
 
 # Enough to see what the customer was after; more is a transcript nobody asked to share.
 LAST_MESSAGES = 10
 REFERENCE = re.compile(r"\bJES-\d{4}-\d{6}\b")
 Event = Mapping[str, Any]
+CUSTOMER, ASSISTANT = "Customer", "Assistant"
+
+
+def masked(who: str, words: str, personal: set[str]) -> str:
+    """A message as the thread shows it (see the module's docstring for what is masked)."""
+    if who == CUSTOMER:
+        return redact_free_text(words, personal)
+    return mask_values(mask_cards(words), personal)
 
 
 def bot_text(event: Event) -> str:
@@ -35,10 +45,11 @@ def said(events: Iterable[Event]) -> list[tuple[str, str]]:
     """(who, words) of each message in the conversation, oldest first."""
     lines = []
     for event in events:
-        if event.get("event") == "user" and event.get("text"):
-            lines.append(("Customer", str(event["text"])))
+        typed = str(event.get("text") or "")
+        if event.get("event") == "user" and typed and not typed.startswith("/"):
+            lines.append((CUSTOMER, typed))
         elif event.get("event") == "bot" and bot_text(event):
-            lines.append(("Assistant", bot_text(event)))
+            lines.append((ASSISTANT, bot_text(event)))
     return lines
 
 
@@ -61,5 +72,5 @@ def opening(events: list[Event], personal: Iterable[str]) -> str:
         lines.append(f"Request reference: {', '.join(refs)}")
     lines.append("The chat so far (personal details masked):")
     for who, words in said(events)[-LAST_MESSAGES:]:
-        lines.append(f"{who}: {redact_free_text(words, personal)}")
+        lines.append(f"{who}: {masked(who, words, personal)}")
     return "\n".join(lines)

@@ -17,7 +17,9 @@ from stack.processes import Stack
 from stack.rest_client import converse, new_sender, reference_in
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
 from tests.support.handoff import (
+    STARTED,
     ask_for_a_person,
+    new_thread,
     staff_says,
     thread_texts,
 )
@@ -200,3 +202,24 @@ def test_outside_hours_no_callback_is_fine(stack: Stack) -> None:
     )
     assert replies[1:] == ["OK. Is there anything else you'd like to know about your privacy?"]
     assert replies[0].startswith("Nobody from the support team can chat just now")
+
+
+def test_a_silent_policy_reply_offers_a_person(
+    page: Page, handoff_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    open_chat(page)
+    ask(page, "do you use my data to train AI")
+    offer = page.get_by_role("group", name="Suggested replies").get_by_role(
+        "button", name="Talk to a person"
+    )
+    expect(offer).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
+    offer.click()
+    bot_says(page, STARTED)
+    opening = new_thread(fake_slack, known)["text"]
+    assert opening.endswith(
+        "Customer: do you use my data to train AI\n"
+        "Assistant: Our privacy policy doesn't cover that, so I can't answer it from the "
+        "policy. For questions about the policy, email webmaster@jessops.com. For anything "
+        "else, contact customer service at cs@jessops.com or call 0845 458 7005."
+    )

@@ -17,12 +17,13 @@ EVENTS = [
         "text": None,
         "data": {"custom": {"data": {"quote": "We use SSL.", "section": "Security"}}},
     },
-    {"event": "user", "text": "can I talk to a person"},
+    {"event": "bot", "text": "I'm emailing a code to priya.raman@example.com, Priya Raman."},
+    {"event": "user", "text": "/ask_for_person"},
 ]
 
 
 def test_the_thread_opens_with_the_chat_masked_and_the_reference() -> None:
-    text = opening(EVENTS, {"Priya Raman"})
+    text = opening(EVENTS, {"Priya Raman", "priya.raman@example.com"})
     assert text.splitlines()[1:] == [
         "Request reference: JES-2026-000042",
         "The chat so far (personal details masked):",
@@ -30,12 +31,11 @@ def test_the_thread_opens_with_the_chat_masked_and_the_reference() -> None:
         "Assistant: What's your full name?",
         "Customer: P**** R****",
         "Customer: p****.r****@e******.c**",
-        # The reference reads like a phone number to the masking; it is named above.
         "Assistant: Thank you. Your request to stop marketing emails to your address has been "
-        "recorded with reference JES-****-****** and passed to Jessops customer service.",
+        "recorded with reference JES-2026-000042 and passed to Jessops customer service.",
         "Customer: my card **** **** **** 1111 was charged twice, code ******",
         "Assistant: We use SSL.",
-        "Customer: can I talk to a person",
+        "Assistant: I'm emailing a code to p****.r****@e******.c**, P**** R****.",
     ]
 
 
