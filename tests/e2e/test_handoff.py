@@ -12,7 +12,13 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from handoff.hours import SupportHours
-from handoff.messages import CUSTOMER_LEFT, ENDED_FOR_CUSTOMER, ENDED_IN_THREAD, STAFF_NAME
+from handoff.messages import (
+    CUSTOMER_LEFT,
+    ENDED_FOR_CUSTOMER,
+    ENDED_IN_THREAD,
+    STAFF_NAME,
+    UNANSWERED_IN_THREAD,
+)
 from stack.processes import Stack
 from stack.rest_client import converse, new_sender, reference_in
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
@@ -43,6 +49,10 @@ WIDGET_ONLY = (
     "Chatting with a person from the support team is a feature of the chat on the Jessops "
     "website. Here, you can email customer service at cs@jessops.com, or I can ask them "
     "to call you back."
+)
+UNANSWERED = (
+    "Sorry, nobody from the support team is free to chat just now. You can email customer "
+    "service at cs@jessops.com, or I can ask them to call you back."
 )
 BACK = "You're talking to the assistant. What would you like to know about your privacy?"
 
@@ -223,3 +233,36 @@ def test_a_silent_policy_reply_offers_a_person(
         "policy. For questions about the policy, email webmaster@jessops.com. For anything "
         "else, contact customer service at cs@jessops.com or call 0845 458 7005."
     )
+
+
+@pytest.fixture(scope="module")
+def impatient_stack(
+    tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack
+) -> Iterator[Stack]:
+    """A stack whose customers wait 6 seconds for a person."""
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_CHANNEL": SUPPORT_CHANNEL,
+        "SLACK_API_URL": fake_slack.url,
+        "SUPPORT_HOURS": "always",
+        "HANDOFF_WAIT_MINUTES": "0.1",
+    }
+    with new_stack(tmp_path_factory, env) as running:
+        yield running
+
+
+def test_nobody_answering_in_time_gets_the_email_route_and_a_callback(
+    browser: Browser, impatient_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    with shop_page(browser, impatient_stack.settings.web_url) as page:
+        open_chat(page)
+        known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
+        ask(page, "can I talk to a real person")
+        bot_says(page, STARTED.replace("within 5 minutes", "within 0.1 minutes"))
+        thread = new_thread(fake_slack, known)["ts"]
+        bot_says(page, UNANSWERED)
+        expect(replies(page).last).to_have_text(f"{UNANSWERED}Call me backNo, thanks")
+        assert thread_texts(fake_slack, thread, 1) == [UNANSWERED_IN_THREAD.format(minutes="0.1")]
+        page.get_by_role("button", name="Call me back").click()
+        bot_says(page, "I'll ask Jessops customer service (cs@jessops.com) to call you back.")
