@@ -26,7 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, ReminderScheduled
 from rasa_sdk.executor import CollectingDispatcher
 
-from handoff import open_store
+from handoff import UNAVAILABLE, open_store
 from handoff.hours import SupportHours
 from handoff.messages import UNANSWERED_IN_THREAD
 from handoff.records import Handoff, utc_now
@@ -67,7 +67,12 @@ class ActionHandOff(Action):
             dispatcher.utter_message(response="utter_handoff_unavailable")
             return []
         now = utc_now()
-        open_store(settings).start(Handoff(tracker.sender_id, thread, now))
+        try:
+            open_store(settings).start(Handoff(tracker.sender_id, thread, now))
+        except UNAVAILABLE as error:
+            log.error("handoff not recorded: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            return []
         log.info("handoff started in Slack thread %s", thread)
         dispatcher.utter_message(response="utter_handoff_started", minutes=minutes(settings))
         due = now + timedelta(minutes=settings.wait_minutes)

@@ -29,7 +29,7 @@ from sanic import Sanic
 from socketio import AsyncRedisManager, AsyncServer
 
 from channels.guard import HANDLED_QUIETLY
-from handoff import open_store
+from handoff import UNAVAILABLE, open_store
 from handoff.messages import (
     BACK_INTENT,
     CUSTOMER_LEFT,
@@ -88,6 +88,19 @@ class HandoffRelay:
         self.settings = settings
         self.store = open_store(settings)
 
+    def _found(self, find: Callable[[str], Handoff | None], key: str | None) -> Handoff | None:
+        """The handoff ``find`` finds for ``key``; None when there is none, or when the
+        store cannot be read: the assistant answering beats a message going nowhere."""
+        if not key:
+            return None
+        try:
+            return find(key)
+        except UNAVAILABLE as error:
+            logger.warning(
+                "handoffs unavailable, message left to the bot: %s", type(error).__name__
+            )
+            return None
+
     async def _to_thread(self, handoff: Handoff, text: str) -> None:
         if not await asyncio.to_thread(post, self.settings.slack, text, handoff.thread_ts):
             logger.warning("A handoff message did not reach its Slack thread.")
@@ -97,7 +110,7 @@ class HandoffRelay:
         go to them instead."""
 
         async def handle(message: UserMessage) -> Any:
-            handoff = self.store.by_sender(message.sender_id or "")
+            handoff = self._found(self.store.by_sender, message.sender_id)
             if handoff is None or not message.text:
                 return await on_new_message(message)
             if await intent_of(message.text) == BACK_INTENT:
@@ -112,7 +125,7 @@ class HandoffRelay:
     async def from_staff(self, thread_ts: str | None, text: str) -> bool:
         """Pass a message in a handoff thread to its customer; False when ``thread_ts``
         is no handoff's thread (the message is then the bot's to answer)."""
-        handoff = self.store.by_thread(thread_ts) if thread_ts else None
+        handoff = self._found(self.store.by_thread, thread_ts)
         if handoff is None:
             return False
         if is_end(text):

@@ -9,10 +9,17 @@ ways while it lasts (``channels/handoff.py``).
 
 from __future__ import annotations
 
+import sqlite3
+
+import redis
+
 from handoff.records import HandoffStore
 from handoff.redis_store import RedisHandoffs
 from handoff.sqlite import SqliteHandoffs
 from settings import HandoffSettings
+
+# What a store raises when it cannot be read or written now.
+UNAVAILABLE = (redis.RedisError, sqlite3.Error, OSError)
 
 
 def open_store(settings: HandoffSettings) -> HandoffStore:
