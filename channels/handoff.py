@@ -35,9 +35,11 @@ from handoff.messages import (
     CUSTOMER_LEFT,
     ENDED_FOR_CUSTOMER,
     ENDED_IN_THREAD,
+    NOT_PASSED_ON,
     STAFF_NAME,
     from_customer,
     is_end,
+    unescape_mrkdwn,
 )
 from handoff.records import Handoff
 from handoff.slack import post
@@ -101,9 +103,12 @@ class HandoffRelay:
             )
             return None
 
-    async def _to_thread(self, handoff: Handoff, text: str) -> None:
-        if not await asyncio.to_thread(post, self.settings.slack, text, handoff.thread_ts):
-            logger.warning("A handoff message did not reach its Slack thread.")
+    async def _to_thread(self, handoff: Handoff, text: str) -> bool:
+        """Post to the handoff's thread; whether Slack took it (a failure is logged)."""
+        if await asyncio.to_thread(post, self.settings.slack, text, handoff.thread_ts):
+            return True
+        logger.warning("A handoff message did not reach its Slack thread.")
+        return False
 
     def customer_side(self, on_new_message: OnNewMessage) -> OnNewMessage:
         """``on_new_message`` for the widget: while a person is in the chat, messages
@@ -117,7 +122,8 @@ class HandoffRelay:
                 if self.store.end(handoff.sender):
                     await self._to_thread(handoff, CUSTOMER_LEFT)
                 return await on_new_message(message)
-            await self._to_thread(handoff, from_customer(message.text))
+            if not await self._to_thread(handoff, from_customer(message.text)):
+                await message.output_channel.send_text_message(message.sender_id, NOT_PASSED_ON)
             return HANDLED_QUIETLY
 
         return handle
@@ -135,5 +141,5 @@ class HandoffRelay:
             return True
         if not handoff.taken:
             self.store.take(handoff.sender)
-        await sockets.send(handoff.sender, {"text": text, "from": STAFF_NAME})
+        await sockets.send(handoff.sender, {"text": unescape_mrkdwn(text), "from": STAFF_NAME})
         return True

@@ -19,6 +19,10 @@ ENDED_FOR_CUSTOMER = (
     "Jessops support has left the chat. You're talking to the assistant again: "
     "what would you like to know about your privacy?"
 )
+NOT_PASSED_ON = (
+    "Sorry, I couldn't pass that to the support team just now. Please try again in a "
+    'moment, or say "back to the assistant".'
+)
 ENDED_IN_THREAD = "Chat ended. The assistant answers the customer again."
 CUSTOMER_LEFT = "The customer went back to the assistant. Chat ended."
 UNANSWERED_IN_THREAD = (
@@ -31,6 +35,11 @@ def escape_mrkdwn(text: str) -> str:
     """Escape the three characters Slack reads as markup in message text (the Slack
     connector's answers and the handoff threads alike)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape_mrkdwn(text: str) -> str:
+    """A staff message as typed: Slack delivers ``&``, ``<`` and ``>`` escaped."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def is_end(text: str) -> bool:
