@@ -29,6 +29,7 @@ from tests.support.handoff import (
     staff_says,
     thread_texts,
 )
+from tests.support.slack_events import click
 from tests.support.smtp_servers import wait_for_mail
 from tests.support.stacks import CLOSED_NOW, new_stack
 from tests.support.widget import (
@@ -266,3 +267,14 @@ def test_nobody_answering_in_time_gets_the_email_route_and_a_callback(
         assert thread_texts(fake_slack, thread, 1) == [UNANSWERED_IN_THREAD.format(minutes="0.1")]
         page.get_by_role("button", name="Call me back").click()
         bot_says(page, "I'll ask Jessops customer service (cs@jessops.com) to call you back.")
+
+
+def test_staff_end_the_chat_with_the_button(
+    page: Page, handoff_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    open_chat(page)
+    thread = ask_for_a_person(page, fake_slack, "put me through to an agent")["ts"]
+    pressed = click(handoff_stack, "/end_handoff", thread_ts=thread, message_ts=thread)
+    assert pressed.status_code == 200
+    bot_says(page, ENDED_FOR_CUSTOMER)
+    assert thread_texts(fake_slack, thread, 1) == [ENDED_IN_THREAD]
