@@ -41,6 +41,12 @@ UNANSWERED_INTENT = "EXTERNAL_handoff_unanswered"
 REMINDER = "handoff_unanswered"
 
 
+def offer_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """In the widget, where a person can join, offer one after "that didn't help"."""
+    if tracker.get_latest_input_channel() == WIDGET:
+        dispatcher.utter_message(response="utter_offer_person")
+
+
 def minutes(settings: HandoffSettings) -> str:
     return f"{settings.wait_minutes:g}"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff as handoff_actions
 from handoff.records import Handoff
@@ -96,3 +97,12 @@ def test_a_chat_someone_answered_is_left_alone(posts: list, tmp_path: Path) -> N
     messages, _ = run(handoff_actions.ActionHandoffUnanswered(), tracker(sender="widget-1"))
     assert (messages, posts) == ([], [])
     assert store.by_sender("widget-1").taken
+
+
+@pytest.mark.parametrize(("channel", "offered"), [("socketio", 1), ("rest", 0), ("slack", 0)])
+def test_a_person_is_offered_after_that_didnt_help_in_the_widget_only(
+    channel: str, offered: int
+) -> None:
+    dispatcher = CollectingDispatcher()
+    handoff_actions.offer_person(dispatcher, asking(channel))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_person"] * offered

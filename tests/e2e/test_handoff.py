@@ -278,3 +278,24 @@ def test_staff_end_the_chat_with_the_button(
     assert pressed.status_code == 200
     bot_says(page, ENDED_FOR_CUSTOMER)
     assert thread_texts(fake_slack, thread, 1) == [ENDED_IN_THREAD]
+
+
+def test_that_didnt_help_offers_a_person(
+    page: Page, handoff_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    open_chat(page)
+    ask(page, "What cookies do you use?")
+    expect(page.locator(".msg.bot figcaption")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    ask(page, "that didn't help")
+    offer = replies(page).filter(has_text="Still not what you need?")
+    expect(offer).to_have_text(
+        "Still not what you need? A person from the support team can help.Talk to a person",
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    expect(page.locator(".msg.bot figcaption")).to_have_count(2)
+    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
+    offer.get_by_role("button", name="Talk to a person").click()
+    bot_says(page, STARTED)
+    opening = new_thread(fake_slack, known)["text"]
+    assert "\nCustomer: What cookies do you use?\n" in opening
+    assert "\nCustomer: that didn't help\n" in opening
