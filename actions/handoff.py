@@ -26,12 +26,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, ReminderScheduled
 from rasa_sdk.executor import CollectingDispatcher
 
-from handoff import UNAVAILABLE, open_store
+from handoff import STORE_ERRORS, open_store
 from handoff.hours import SupportHours
 from handoff.messages import UNANSWERED_IN_THREAD
 from handoff.records import Handoff, utc_now
 from handoff.slack import end_button, post
 from handoff.transcript import opening
+from monitoring.metrics import (
+    CLOSED,
+    STARTED,
+    UNANSWERED,
+    UNAVAILABLE,
+    WIDGET_ONLY,
+    count_handoff,
+)
 from settings import HandoffSettings
 from stores.personal_data import personal_values
 
@@ -64,22 +72,27 @@ class ActionHandOff(Action):
         hours = SupportHours.parse(settings.support_hours)
         if not hours.open_at(utc_now()):
             dispatcher.utter_message(response="utter_handoff_closed", hours=hours.describe())
+            count_handoff(CLOSED)
             return []
         if tracker.get_latest_input_channel() != WIDGET:
             dispatcher.utter_message(response="utter_handoff_widget_only")
+            count_handoff(WIDGET_ONLY)
             return []
         thread = await self._open_thread(settings, tracker)
         if thread is None:
             dispatcher.utter_message(response="utter_handoff_unavailable")
+            count_handoff(UNAVAILABLE)
             return []
         now = utc_now()
         try:
             open_store(settings).start(Handoff(tracker.sender_id, thread, now))
-        except UNAVAILABLE as error:
+        except STORE_ERRORS as error:
             log.error("handoff not recorded: %s", type(error).__name__)
             dispatcher.utter_message(response="utter_handoff_unavailable")
+            count_handoff(UNAVAILABLE)
             return []
         log.info("handoff started in Slack thread %s", thread)
+        count_handoff(STARTED)
         dispatcher.utter_message(response="utter_handoff_started", minutes=minutes(settings))
         due = now + timedelta(minutes=settings.wait_minutes)
         return [
@@ -113,4 +126,5 @@ class ActionHandoffUnanswered(Action):
         note = UNANSWERED_IN_THREAD.format(minutes=minutes(settings))
         await asyncio.to_thread(post, settings.slack, note, waiting.thread_ts)
         dispatcher.utter_message(response="utter_handoff_unanswered")
+        count_handoff(UNANSWERED)
         return []

@@ -29,7 +29,7 @@ from sanic import Sanic
 from socketio import AsyncRedisManager, AsyncServer
 
 from channels.guard import HANDLED_QUIETLY
-from handoff import UNAVAILABLE, open_store
+from handoff import STORE_ERRORS, open_store
 from handoff.messages import (
     BACK_INTENT,
     CUSTOMER_LEFT,
@@ -43,6 +43,7 @@ from handoff.messages import (
 )
 from handoff.records import Handoff
 from handoff.slack import post
+from monitoring.metrics import TAKEN, count_handoff
 from settings import HandoffSettings
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class HandoffRelay:
             return None
         try:
             return find(key)
-        except UNAVAILABLE as error:
+        except STORE_ERRORS as error:
             logger.warning(
                 "handoffs unavailable, message left to the bot: %s", type(error).__name__
             )
@@ -141,5 +142,6 @@ class HandoffRelay:
             return True
         if not handoff.taken:
             self.store.take(handoff.sender)
+            count_handoff(TAKEN)
         await sockets.send(handoff.sender, {"text": unescape_mrkdwn(text), "from": STAFF_NAME})
         return True

@@ -19,7 +19,7 @@ from handoff.sqlite import SqliteHandoffs
 from settings import HandoffSettings
 
 # What a store raises when it cannot be read or written now.
-UNAVAILABLE = (redis.RedisError, sqlite3.Error, OSError)
+STORE_ERRORS = (redis.RedisError, sqlite3.Error, OSError)
 
 
 def open_store(settings: HandoffSettings) -> HandoffStore:

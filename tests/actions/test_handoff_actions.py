@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -40,12 +41,18 @@ def asking(channel: str) -> Tracker:
     return track
 
 
+def closed_count() -> float:
+    return REGISTRY.get_sample_value("jessops_handoffs_total", {"outcome": "closed"}) or 0
+
+
 def test_outside_hours_the_email_route_and_a_callback(
     posts: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUPPORT_HOURS", "Mon 09:00-09:01 UTC")
     monkeypatch.setattr(handoff_actions, "utc_now", lambda: STARTED)  # a Monday at 10:00
+    before = closed_count()
     messages, events = run(handoff_actions.ActionHandOff(), asking("socketio"))
+    assert closed_count() == before + 1
     assert [m["response"] for m in messages] == ["utter_handoff_closed"]
     assert messages[0]["hours"] == "Monday, 09:00 to 09:01 UTC"
     assert (events, posts) == ([], [])
