@@ -299,3 +299,23 @@ def test_that_didnt_help_offers_a_person(
     opening = new_thread(fake_slack, known)["text"]
     assert "\nCustomer: What cookies do you use?\n" in opening
     assert "\nCustomer: that didn't help\n" in opening
+
+
+def test_not_helpful_offers_a_person_instead_of_a_comment(
+    page: Page, handoff_stack: Stack, fake_slack: FakeSlack
+) -> None:
+    open_chat(page)
+    ask(page, "Do you store my card details?")
+    page.get_by_role("button", name="Not helpful", exact=True).click()
+    asked = replies(page).filter(has_text="What were you looking for?")
+    expect(asked).to_have_text(
+        "Sorry that didn't help. What were you looking for? Your answer helps us improve "
+        "these replies; please leave out personal details. Or talk to a person from the "
+        "support team.Talk to a person",
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    known = len(fake_slack.posts_in(SUPPORT_CHANNEL, None))
+    asked.get_by_role("button", name="Talk to a person").click()
+    bot_says(page, STARTED)
+    new_thread(fake_slack, known)
+    expect(replies(page).filter(has_text="passed that on")).to_have_count(0)
