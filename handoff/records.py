@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
+
+# A handoff nobody ended (a person replied, then both went quiet) is over after this.
+LASTS = timedelta(days=1)
 
 
 def utc_now() -> datetime:

@@ -2,7 +2,7 @@
 the action may each be on a different server.
 
 One hash per customer and one key from the thread back to the customer, both expiring
-after a day, so a handoff nobody ended does not linger.
+after ``LASTS``, so a handoff nobody ended does not linger.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from datetime import datetime
 
 import redis
 
-from handoff.records import Handoff
+from handoff.records import LASTS, Handoff
 
 PREFIX = "jessops:handoff:"
-KEEP_S = 24 * 3600
+KEEP_S = int(LASTS.total_seconds())
 TIMEOUT_S = 2.0
 
 

@@ -1,12 +1,13 @@
 """Handoffs in a SQLite file: ``make run``, where the action server and the one Rasa
-server share a machine."""
+server share a machine. A handoff older than ``LASTS`` is over, as in Redis: it is not
+found, and the next one started removes it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from handoff.records import Handoff
+from handoff.records import LASTS, Handoff, utc_now
 from storage import moment
 from storage.sqlite import SqliteDatabase
 
@@ -33,7 +34,11 @@ class SqliteHandoffs(SqliteDatabase):
 
     def start(self, handoff: Handoff) -> None:
         with self._transaction() as db:
-            self._execute(db, "DELETE FROM handoffs WHERE sender = %(s)s", {"s": handoff.sender})
+            self._execute(
+                db,
+                "DELETE FROM handoffs WHERE sender = %(s)s OR started_at < %(over)s",
+                {"s": handoff.sender, "over": utc_now() - LASTS},
+            )
             self._execute(
                 db,
                 "INSERT INTO handoffs (sender, thread_ts, started_at, taken)"
@@ -47,11 +52,17 @@ class SqliteHandoffs(SqliteDatabase):
             )
 
     def by_sender(self, sender: str) -> Handoff | None:
-        rows = self._rows("SELECT * FROM handoffs WHERE sender = %(s)s", {"s": sender})
-        return _handoff(rows[0] if rows else None)
+        return self._current("sender", sender)
 
     def by_thread(self, thread_ts: str) -> Handoff | None:
-        rows = self._rows("SELECT * FROM handoffs WHERE thread_ts = %(t)s", {"t": thread_ts})
+        return self._current("thread_ts", thread_ts)
+
+    def _current(self, column: str, value: str) -> Handoff | None:
+        """The handoff under way whose ``column`` (a name of this module's) is ``value``."""
+        rows = self._rows(
+            f"SELECT * FROM handoffs WHERE {column} = %(v)s AND started_at >= %(over)s",
+            {"v": value, "over": utc_now() - LASTS},
+        )
         return _handoff(rows[0] if rows else None)
 
     def take(self, sender: str) -> None:

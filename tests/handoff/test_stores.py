@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -49,3 +49,10 @@ def test_a_new_handoff_replaces_the_customers_last(store: HandoffStore) -> None:
     store.start(Handoff("widget-5", "100.000005", STARTED))
     store.start(Handoff("widget-5", "100.000006", STARTED))
     assert store.by_sender("widget-5").thread_ts == "100.000006"
+
+
+def test_a_handoff_nobody_ended_is_over_after_a_day_in_the_file(tmp_path: Path) -> None:
+    """(Redis expires its keys a day after they were written.)"""
+    store = SqliteHandoffs(tmp_path / "handoff.db")
+    store.start(Handoff("widget-6", "100.000007", datetime.now(timezone.utc) - timedelta(days=2)))
+    assert store.by_sender("widget-6") is None and store.by_thread("100.000007") is None
