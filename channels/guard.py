@@ -13,7 +13,9 @@ All three connectors (REST, socket.io, Slack) wrap Rasa's ``on_new_message`` wit
   classifier and the policy search as in ASCII;
 - never met with silence: Rasa 3.6 logs an error and says nothing when the action server
   is down, so a turn that produced no message gets the contact route instead, and the
-  next turn, once the action server is back, is answered normally.
+  next turn, once the action server is back, is answered normally; a message passed to
+  a person from the support team (``HANDLED_QUIETLY``, ``channels/handoff.py``) is the
+  one kind that gets no reply.
 """
 
 from __future__ import annotations

@@ -319,3 +319,16 @@ def test_not_helpful_offers_a_person_instead_of_a_comment(
     bot_says(page, STARTED)
     new_thread(fake_slack, known)
     expect(replies(page).filter(has_text="passed that on")).to_have_count(0)
+
+
+def test_halfway_through_a_request_the_request_comes_first(stack: Stack) -> None:
+    replies = converse(
+        stack.settings.rest_webhook,
+        ["please close my account", "can I talk to a real person", "cancel"],
+        new_sender("mid-form"),
+    )
+    assert replies[1:] == [
+        'Let\'s finish your request first (or say "cancel" to stop it); then I can put you '
+        "in touch with a person.\nWhat's your full name, as it appears on your Jessops account?",
+        "OK, I've cancelled that request and discarded the details you gave me. Nothing was sent.",
+    ]
