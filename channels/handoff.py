@@ -31,6 +31,7 @@ from socketio import AsyncRedisManager, AsyncServer
 from channels.guard import HANDLED_QUIETLY
 from handoff import STORE_ERRORS, open_store
 from handoff.messages import (
+    BACK_CONFIDENCE,
     BACK_INTENT,
     CUSTOMER_LEFT,
     ENDED_FOR_CUSTOMER,
@@ -78,10 +79,12 @@ class CustomerSockets:
 sockets = CustomerSockets()
 
 
-async def intent_of(text: str) -> str | None:
-    """What the NLU makes of ``text`` (the model the Rasa server is serving)."""
+async def means_back(text: str) -> bool:
+    """Whether the NLU (the model the Rasa server is serving) is sure ``text`` asks for
+    the assistant back."""
     parsed = await Sanic.get_app().ctx.agent.parse_message(text)
-    return (parsed.get("intent") or {}).get("name")
+    intent = parsed.get("intent") or {}
+    return intent.get("name") == BACK_INTENT and intent.get("confidence", 0) >= BACK_CONFIDENCE
 
 
 class HandoffRelay:
@@ -119,7 +122,7 @@ class HandoffRelay:
             handoff = self._found(self.store.by_sender, message.sender_id)
             if handoff is None or not message.text:
                 return await on_new_message(message)
-            if await intent_of(message.text) == BACK_INTENT:
+            if await means_back(message.text):
                 if self.store.end(handoff.sender):
                     await self._to_thread(handoff, CUSTOMER_LEFT)
                 return await on_new_message(message)

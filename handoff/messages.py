@@ -14,6 +14,9 @@ STAFF_NAME = "Jessops support"
 END_WORDS = frozenset({"done", "/end_handoff"})
 END_PAYLOAD = "/end_handoff"
 BACK_INTENT = "back_to_assistant"
+# Ending a person's chat by mistake costs more than a retype: "take me back to the bot"
+# scores 0.99, "can you send the receipt back to me" 0.65 (model of 2026-12-07).
+BACK_CONFIDENCE = 0.8
 
 ENDED_FOR_CUSTOMER = (
     "Jessops support has left the chat. You're talking to the assistant again: "

@@ -128,9 +128,11 @@ def test_the_customer_goes_back_to_the_assistant(
 ) -> None:
     open_chat(page)
     thread = ask_for_a_person(page, fake_slack, "can I talk to a real person")["ts"]
+    ask(page, "can you send the receipt back to me")  # "back", but not to the assistant
+    assert thread_texts(fake_slack, thread, 1) == ["Customer: can you send the receipt back to me"]
     ask(page, "back to the assistant")
     bot_says(page, BACK)
-    assert thread_texts(fake_slack, thread, 1) == [CUSTOMER_LEFT]
+    assert thread_texts(fake_slack, thread, 2)[1] == CUSTOMER_LEFT
     staff_says(handoff_stack, thread, "Sorry, were you still there?")  # too late: the bot's
     ask(page, "are you a bot?")
     bot_says(page, "automated assistant")
