@@ -326,6 +326,41 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True)
+class HandoffSettings:
+    """A person from the support team in a customer's chat (docs/handoff.md).
+
+    Staff take chats in ``SLACK_CHANNEL`` (threads there), so handoff is on only when the
+    Slack channel is: it needs the token to post and the signing secret to hear replies.
+    The state of each handoff is shared by every Rasa server and the action server: in
+    Redis under ``make cluster`` (``REDIS_URL``), else in ``handoff_db``.
+    """
+
+    handoff_db: Path
+    slack: ChannelSettings
+    # When staff take chats: "always", or days, hours and a time zone (handoff/hours.py).
+    support_hours: str = "Mon-Fri 09:00-17:30 Europe/London"
+    # How long a customer waits for someone to answer before the email route is offered.
+    wait_minutes: float = 5.0
+
+    @classmethod
+    def from_env(cls, environ: Environ = os.environ) -> HandoffSettings:
+        return cls(
+            handoff_db=path(environ, "HANDOFF_DB", Paths.from_env(environ).var_dir / "handoff.db"),
+            slack=ChannelSettings.from_env(environ),
+            support_hours=text(environ, "SUPPORT_HOURS", cls.support_hours),
+            wait_minutes=number(environ, "HANDOFF_WAIT_MINUTES", cls.wait_minutes),
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self.slack.slack_enabled and bool(self.slack.slack_channel)
+
+    @property
+    def redis_url(self) -> str | None:
+        return self.slack.redis_url
+
+
+@dataclass(frozen=True)
 class FeedbackSettings:
     """Where customers' 👍 / 👎 on answers are kept (``feedback``): the file, or
     PostgreSQL when ``DATABASE_URL`` is set."""

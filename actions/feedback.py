@@ -5,8 +5,9 @@ The buttons under a quote (``actions.policy_answers.ask_for_feedback``) send
 in the feedback store with the answer's question (redacted), clause, verdict and score,
 found in this conversation's ``policy_answer`` records; never who gave it. A 👎 then
 asks once what the customer was looking for (``feedback_form``), and their next message,
-redacted, is kept as its comment. Until a person can be handed the conversation (issue
-29's handoff), the question offers the email and phone route.
+redacted, is kept as its comment. The question offers the email and phone route; in the
+widget, a person from the support team instead (``ask_for_person``, docs/handoff.md),
+which is no comment.
 
 If the store cannot be written the customer is thanked all the same: a rating is not
 worth an error message.

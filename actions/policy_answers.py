@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import offer_person
 from actions.knowledge_base import pipeline
 from data_requests.form_questions import about_the_request
 from data_requests.kinds import offers_after
@@ -242,4 +243,5 @@ class ActionNextBestAnswer(Action):
             return [SlotSet("answered_clauses", [])]
         record = answered(tracker, answer, QUOTE, fresh[0])
         utter_hit(dispatcher, fresh[0], feedback_buttons(tracker, record))
+        offer_person(dispatcher, tracker)
         return [SlotSet("answered_clauses", [*offered, fresh[0].clause.id]), recorded(record)]

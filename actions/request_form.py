@@ -54,7 +54,7 @@ class ActionStartRequest(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = BY_INTENT[intent]
-        dispatcher.utter_message(response="utter_request_intro", kind_label=kind.label)
+        dispatcher.utter_message(response=kind.intro, kind_label=kind.label)
         return [*reset_request(), SlotSet("request_type", kind.name)]
 
 
@@ -72,11 +72,19 @@ def _field(tracker: Tracker) -> str | None:
     return tracker.get_slot("correction_field")
 
 
+def _phone(tracker: Tracker, value: Any) -> validators.Checked:
+    """Optional for finding an account; the whole point of a callback."""
+    kind = kind_of(tracker)
+    if kind is not None and kind.name == "callback":
+        return validators.check_phone_to_call(value)
+    return validators.check_phone(value)
+
+
 # How each slot's answer is checked; the tracker gives the context some checks need.
 CHECKS: dict[str, Callable[[Tracker, Any], validators.Checked]] = {
     "full_name": lambda tracker, value: validators.check_name(value),
     "email": lambda tracker, value: validators.check_email(value),
-    "phone": lambda tracker, value: validators.check_phone(value),
+    "phone": _phone,
     "postcode": lambda tracker, value: validators.check_postcode(value),
     "correction_field": lambda tracker, value: validators.check_detail(value),
     "correction_current": lambda tracker, value: check_corrected_value(_field(tracker), value),

@@ -13,7 +13,9 @@ All three connectors (REST, socket.io, Slack) wrap Rasa's ``on_new_message`` wit
   classifier and the policy search as in ASCII;
 - never met with silence: Rasa 3.6 logs an error and says nothing when the action server
   is down, so a turn that produced no message gets the contact route instead, and the
-  next turn, once the action server is back, is answered normally.
+  next turn, once the action server is back, is answered normally; a message passed to
+  a person from the support team (``HANDLED_QUIETLY``, ``channels/handoff.py``) is the
+  one kind that gets no reply.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ from privacy.text import plain_text
 from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
+
+# What a handler returns for a message it passed on without a reply on purpose (to a
+# person from the support team, channels/handoff.py): no contact route is sent for it.
+HANDLED_QUIETLY = "handled quietly"
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -129,7 +135,8 @@ class MessageGuard:
         # Rasa's own handlers log the message text with any error, including the
         # cancellation when a client hangs up, so both end here.
         try:
-            await on_new_message(message)
+            if await on_new_message(message) == HANDLED_QUIETLY:
+                return 0
         except asyncio.CancelledError:
             logger.warning("Client left before the reply on channel %s.", message.input_channel)
             return counting.sent

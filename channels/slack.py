@@ -10,6 +10,8 @@ What it lacks, and this module adds:
 - ``url_verification`` is answered with the challenge in plain text, as Slack documents;
 - system messages (joins, topic changes, edits) are not taken for questions;
 - a quote's 👍 / 👎 come in the same message, each with a label for screen readers;
+- a message in a handoff's thread (a person from the support team answering a
+  customer in the widget) goes to that customer, not to the bot (``channels.handoff``);
 - replies go in the asker's thread, as one message (Rasa splits on blank lines, which
   would tear a quote from its section), without the ``as_user`` flag that only classic
   Slack apps may send, and to ``SLACK_API_URL`` so tests can use a fake Slack.
@@ -32,6 +34,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.guard import guarded
+from channels.handoff import HandoffRelay
 from channels.shared_limits import delivery_memory
 from channels.slack_messages import (
     button_blocks,
@@ -39,7 +42,7 @@ from channels.slack_messages import (
     is_person_writing,
     message_key,
 )
-from settings import ChannelSettings
+from settings import ChannelSettings, HandoffSettings
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +117,7 @@ class SupportSlackInput(SlackInput):
         self.settings = settings
         self.api_url = settings.slack_api_url
         self._delivered = delivery_memory(settings)  # in Redis under make cluster
+        self.handoffs = HandoffRelay(HandoffSettings.from_env())
 
     def get_output_channel(
         self, channel: str | None = None, thread_id: str | None = None
@@ -162,6 +166,8 @@ class SupportSlackInput(SlackInput):
                 request.headers.get("X-Slack-Retry-Num", "-"),
             )
             return response.text("Already answered.", headers={"X-Slack-No-Retry": "1"})
+        if await self.handoffs.from_staff((metadata or {}).get("thread_id"), text):
+            return response.text("Passed to the customer.")
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
 
 

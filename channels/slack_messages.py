@@ -11,16 +11,15 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from handoff.messages import escape_mrkdwn
+
+__all__ = ["escape_mrkdwn"]  # the Slack connector's escaping is the handoff threads' too
+
 # Message subtypes that are still a person writing; others (channel_join, channel_topic,
 # message_changed, bot_message, ...) are Slack reporting an event.
 PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
 # Slack retries within about five minutes; this many recent messages cover that easily.
 REMEMBERED_MESSAGES = 10_000
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack reads as markup in message text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # What a screen reader says for a button whose title is an emoji and a word or two.

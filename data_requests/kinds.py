@@ -38,7 +38,8 @@ class RequestKind:
     take this request, with ``button`` as the offer's wording. ``needs_code``: customer
     service acts only once the customer proves the address is theirs
     (``data_requests.verification``); stopping marketing mail harms no one, so an
-    opt-out is passed on unverified, as opt-outs are in practice.
+    opt-out is passed on unverified, as opt-outs are in practice. ``intro`` is the
+    response that says what the form will ask.
     """
 
     name: str
@@ -49,6 +50,7 @@ class RequestKind:
     slots: tuple[str, ...]
     offered_after: tuple[str, ...]
     needs_code: bool = True
+    intro: str = "utter_request_intro"  # the response that opens its form
 
 
 _CHANGING_DATA = "correcting-updating-deleting-deactivating-personal-information-1"
@@ -101,6 +103,19 @@ KINDS = (
         "Get a copy of my data",
         CONTACT_SLOTS + IDENTIFYING_SLOTS,
         (_CHANGING_DATA,),
+    ),
+    # Offered when no person can chat (outside SUPPORT_HOURS, or nobody took the chat in
+    # time: docs/handoff.md): a name and a number to ring, nothing to verify.
+    RequestKind(
+        "callback",
+        "request_callback",
+        "be called back",
+        "call them back",
+        "Call me back",
+        ("full_name", "phone"),
+        (),
+        needs_code=False,
+        intro="utter_callback_intro",
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}

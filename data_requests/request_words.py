@@ -96,6 +96,11 @@ REQUEST_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "send me everything you hold",
             rf"\bsend\s+me\s+{_GAP}(?:everything|data|information|info|details)\b",
         ),
+        # --- a callback when no person can chat (request_callback) ---
+        (
+            "call me back, a callback, ring or phone me, a phone call",
+            r"\bcall\s*-?\s*backs?\b|\b(?:call|ring|phone)\s+me\b|\b(?:give\s+me\s+a|phone)\s+call\b",
+        ),
         # --- stopping marketing email (request_unsubscribe) ---
         ("stop sending, make it stop", r"\bstop\w*"),
         ("unsubscribe, unsub", r"\bunsub\w*"),

@@ -158,6 +158,14 @@ def check_phone(raw: object) -> Checked:
     return Checked(phonenumbers.format_number(number, fmt))
 
 
+def check_phone_to_call(raw: object) -> Checked:
+    """The number for a callback: without it there is nothing to do, so no "skip"."""
+    checked = check_phone(raw)
+    if checked.ok and checked.value != SKIPPED:
+        return checked
+    return Checked(problem="I need a number to call you back on, e.g. 07911 123456.")
+
+
 def check_postcode(raw: object) -> Checked:
     text = clean(raw)
     if is_skip(text):

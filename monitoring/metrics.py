@@ -29,6 +29,10 @@ SENT, RETRY, FAILED = "sent", "retry", "failed"
 RELAY_OUTCOMES = frozenset({SENT, RETRY, FAILED})
 UP, DOWN = "up", "down"
 RATINGS = frozenset({UP, DOWN})
+# What became of a customer's asking for a person (docs/handoff.md).
+STARTED, TAKEN, UNANSWERED = "started", "taken", "unanswered"
+CLOSED, WIDGET_ONLY, UNAVAILABLE = "closed", "widget_only", "unavailable"
+HANDOFF_OUTCOMES = frozenset({STARTED, TAKEN, UNANSWERED, CLOSED, WIDGET_ONLY, UNAVAILABLE})
 OTHER = "other"
 # A policy answer takes tens of milliseconds; a turn under load up to a few seconds.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -42,6 +46,9 @@ RELAY = Counter(
 FEEDBACK = Counter(f"{PREFIX}_feedback", "Customers' ratings of policy answers", ["rating"])
 FEEDBACK_COMMENTS = Counter(
     f"{PREFIX}_feedback_comments", "What customers said they were looking for, after a thumbs down"
+)
+HANDOFFS = Counter(
+    f"{PREFIX}_handoffs", "Customers asking for a person, by what became of it", ["outcome"]
 )
 POLICY_ANSWER_SECONDS = Histogram(
     f"{PREFIX}_policy_answer_seconds",
@@ -84,6 +91,10 @@ def count_feedback_comment() -> None:
 
 def count_delivery(outcome: str) -> None:
     RELAY.labels(known(outcome, RELAY_OUTCOMES)).inc()
+
+
+def count_handoff(outcome: str) -> None:
+    HANDOFFS.labels(known(outcome, HANDOFF_OUTCOMES)).inc()
 
 
 @contextmanager

@@ -33,6 +33,7 @@ PACKAGES = (
     "stores",
     "feedback",
     "review",
+    "handoff",
 )
 # stack/ starts the Rasa server as a process of the other interpreter, never imports it.
 RASA_FREE = (
@@ -45,6 +46,7 @@ RASA_FREE = (
     "storage",
     "feedback",
     "review",
+    "handoff",
 )
 ENTRY_POINTS = ("actions", "channels", "rasa_server", "stack")
 # Modules of otherwise Rasa-free packages that exist to hold logic outside Rasa.

@@ -9,6 +9,7 @@ from settings import (
     ChannelSettings,
     ClusterSettings,
     FeedbackSettings,
+    HandoffSettings,
     MonitorSettings,
     Paths,
     RequestSettings,
@@ -105,3 +106,23 @@ def test_feedback_and_the_review_follow_var_dir_and_the_database() -> None:
     assert RetentionSettings.from_env(environ).feedback_db == feedback.feedback_db
     monitor = MonitorSettings.from_env(environ)
     assert monitor.token is None and monitor.token_file == Path("/srv/jessops/monitor.token")
+
+
+def test_handoff_is_on_with_the_slack_channel_and_shares_redis_in_a_cluster() -> None:
+    defaults = HandoffSettings.from_env({"VAR_DIR": "/srv/jessops"})
+    assert (defaults.support_hours, defaults.wait_minutes) == (
+        "Mon-Fri 09:00-17:30 Europe/London",
+        5,
+    )
+    assert defaults.handoff_db == Path("/srv/jessops/handoff.db") and not defaults.enabled
+    slack = {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "y", "SLACK_CHANNEL": "C1"}
+    environ = {
+        **slack,
+        "SUPPORT_HOURS": "always",
+        "HANDOFF_WAIT_MINUTES": "2",
+        "REDIS_URL": "redis://r",
+    }
+    handoff = HandoffSettings.from_env(environ)
+    assert handoff.enabled and handoff.support_hours == "always" and handoff.wait_minutes == 2
+    assert handoff.redis_url == "redis://r"
+    assert not HandoffSettings.from_env({**slack, "SLACK_CHANNEL": ""}).enabled

@@ -22,6 +22,7 @@ THIRD_PERSON = {
     "deactivation": "deactivate their account",
     "marketing_opt_out": "stop marketing emails to their address",
     "access": "send them a copy of the personal data Jessops holds about them",
+    "callback": "call them back",
 }
 
 

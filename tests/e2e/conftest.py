@@ -8,7 +8,7 @@ import pytest
 
 from stack.processes import Stack
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
-from tests.support.stacks import new_stack
+from tests.support.stacks import CLOSED_NOW, new_stack
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +22,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     exported = {
         "OUTBOX_DB": str(databases / "requests.db"),
         "TRACKER_DB": str(databases / "conversations.db"),
+        "SUPPORT_HOURS": CLOSED_NOW,
     }
     with new_stack(tmp_path_factory, exported) as running:
         yield running

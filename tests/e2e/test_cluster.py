@@ -20,7 +20,9 @@ import psycopg
 import pytest
 import requests
 import socketio
+from playwright.sync_api import expect
 
+from handoff.messages import ENDED_FOR_CUSTOMER, ENDED_IN_THREAD
 from settings import ClusterSettings, StackSettings
 from stack.cluster import ClusterStack
 from stack.databases import PostgresServer, RedisServer
@@ -30,8 +32,10 @@ from stack.processes import Service
 from stack.rest_client import TIMEOUT_S, new_sender, reference_in, reply_text, send
 from tests.support.databases import new_database
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL, FakeSlack
+from tests.support.handoff import ask_for_a_person, staff_says, thread_texts
 from tests.support.slack_events import event, new_ts, post
 from tests.support.smtp_servers import code_mailed, wait_for_mail
+from tests.support.widget import ANSWER_TIMEOUT_MS, ask, bot_says, chromium, open_chat, shop_page
 from tools.failover import answered_share
 from tools.soak import SOAK_ENV, Tally, customer, delivered
 
@@ -67,6 +71,7 @@ def cluster(
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_CHANNEL": SUPPORT_CHANNEL,
             "SLACK_API_URL": fake_slack.url,
+            "SUPPORT_HOURS": "always",  # a person may be asked for at any hour
         },
     )
     stack = ClusterStack(StackSettings.from_env(env=env), ClusterSettings.from_env(env))
@@ -112,6 +117,31 @@ def test_the_widgets_socket_sticks_to_one_server_through_haproxy(cluster: Cluste
             socket.emit("user_uttered", {"message": question, "session_id": session})
             event_name, reply = socket.receive(timeout=TIMEOUT_S)
             assert event_name == "bot_uttered" and reply, question
+
+
+def test_a_person_in_slack_reaches_the_widget_on_whichever_server_holds_its_socket(
+    cluster: ClusterStack, fake_slack: FakeSlack
+) -> None:
+    """The widget's socket is on one Rasa server; Slack delivers one staff message to
+    each server in turn, so at least one crosses to the other (Redis's socket.io
+    manager), and the handoff's state is in Redis for both."""
+    first, second = (rasa_url(server) for server in cluster.replicas("rasa-server"))
+    with chromium() as browser, shop_page(browser, cluster.settings.web_url) as page:
+        open_chat(page)
+        thread = ask_for_a_person(page, fake_slack, "can I talk to a real person")["ts"]
+        staff_says(cluster, thread, "Hello, Sam here. How can I help?", rasa_url=first)
+        expect(page.locator("#chat-log > .msg.staff")).to_have_text(
+            "Jessops supportHello, Sam here. How can I help?"
+        )
+        ask(page, "Where is my order?")
+        assert thread_texts(fake_slack, thread, 1) == ["Customer: Where is my order?"]
+        staff_says(cluster, thread, "done", rasa_url=second)
+        bot_says(page, ENDED_FOR_CUSTOMER)
+        ask(page, "Do you sell my data?")
+        expect(page.locator("#chat-log > .msg.bot figcaption")).to_contain_text(
+            "Privacy policy", timeout=ANSWER_TIMEOUT_MS
+        )
+    assert thread_texts(fake_slack, thread, 2)[1] == ENDED_IN_THREAD
 
 
 def test_a_slack_retry_reaching_the_other_server_is_not_answered_twice(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from settings import PROJECT_ROOT
 from stack.ports import free_port
@@ -17,61 +17,33 @@ from stack.processes import Stack
 from stack.rest_client import REFERENCE, new_sender, send
 from tests.support.smtp_servers import code_mailed
 from tests.support.stored_events import user_texts
+from tests.support.widget import (
+    ANSWER_TIMEOUT_MS,
+    ask,
+    bot_says,
+    chromium,
+    open_chat,
+    replies,
+    shop_page,
+)
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags chromium keeps trying hosts this machine can't reach.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = PROJECT_ROOT / "var" / "widget.png"
-ANSWER_TIMEOUT_MS = 30_000
 SESSION_KEY = "jessops-chat:session"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     """The shop page in a fresh browser profile: no session, no transcript."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(stack.settings.web_url)
-    yield page
-    context.close()
-
-
-def open_chat(page: Page) -> None:
-    page.get_by_role("button", name="Privacy questions?").click()
-    expect(page.get_by_label("Your question")).to_be_focused()
-
-
-def ask(page: Page, question: str) -> None:
-    page.get_by_label("Your question").fill(question)
-    page.keyboard.press("Enter")
-
-
-def replies(page: Page) -> Locator:
-    """The bot's messages in the conversation (not the widget's own welcome)."""
-    return page.locator("#chat-log > .msg.bot")
-
-
-def bot_says(page: Page, text: str) -> None:
-    expect(replies(page).filter(has_text=text)).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    with shop_page(browser, stack.settings.web_url) as page:
+        yield page
 
 
 def rest_quote(stack: Stack, question: str) -> tuple[str, str]:

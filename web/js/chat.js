@@ -20,6 +20,10 @@
  *   socketio variation carries code_field), a code field is shown under its message:
  *   autocomplete="one-time-code" lets phones offer the code from the email, and the code
  *   is sent but shown (and kept in the transcript) masked.
+ * - While a person from the support team is in the chat (docs/handoff.md), their
+ *   replies arrive as bot_uttered with from: "Jessops support" and are shown under that
+ *   name, set apart from the assistant's; after one, the customer's messages get no
+ *   typing indicator, since a person may take a while.
  */
 (() => {
   "use strict";
@@ -58,6 +62,7 @@
   let socket = null;
   let sessionId = null;
   let typingTimer = null;
+  let withPerson = false; // a person from the support team answered last
   const unsent = []; // typed before the session was confirmed, or while unreachable
   const transcript = loadTranscript();
 
@@ -215,6 +220,13 @@
     item.className = `msg ${entry.role}`;
     if (entry.role === "user") {
       item.append(entry.text);
+    } else if (entry.from) {
+      item.classList.add("staff");
+      const name = document.createElement("span");
+      name.className = "msg-from";
+      name.textContent = entry.from;
+      item.append(name);
+      appendRichText(item, entry.text);
     } else if (entry.section) {
       if (entry.lead) item.append(paragraph(entry.lead));
       const figure = document.createElement("figure");
@@ -263,6 +275,9 @@
       };
     }
     const text = typeof message.text === "string" ? message.text.trim() : "";
+    if (typeof message.from === "string" && message.from && text) {
+      return { role: "bot", text, from: message.from, buttons: [] };
+    }
     const codeField = message.code_field === true;
     return text || buttons.length ? { role: "bot", text, buttons, codeField } : null;
   }
@@ -301,7 +316,9 @@
     socket.on("bot_uttered", (message) => {
       setTyping(false);
       const entry = botEntry(message || {});
-      if (entry) add(entry);
+      if (!entry) return;
+      withPerson = Boolean(entry.from);
+      add(entry);
     });
     socket.on("connect_error", () => setReachable(false));
     socket.on("disconnect", () => setReachable(false));
@@ -319,7 +336,7 @@
     for (const message of unsent.splice(0)) {
       socket.emit("user_uttered", { message, session_id: sessionId });
     }
-    setTyping(true);
+    setTyping(!withPerson);
   }
 
   // --- opening, closing, typing ----------------------------------------------------------
