@@ -63,15 +63,19 @@ def handoff_stack(
     tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack
 ) -> Iterator[Stack]:
     """A stack whose support team takes chats at any hour, in the fake Slack's channel."""
-    env = {
+    with new_stack(tmp_path_factory, support_always(fake_slack)) as running:
+        yield running
+
+
+def support_always(fake_slack: FakeSlack) -> dict[str, str]:
+    """Settings for a support team in the fake Slack's channel at any hour."""
+    return {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_CHANNEL": SUPPORT_CHANNEL,
         "SLACK_API_URL": fake_slack.url,
         "SUPPORT_HOURS": "always",
     }
-    with new_stack(tmp_path_factory, env) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -243,14 +247,7 @@ def impatient_stack(
     tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack
 ) -> Iterator[Stack]:
     """A stack whose customers wait 6 seconds for a person."""
-    env = {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_CHANNEL": SUPPORT_CHANNEL,
-        "SLACK_API_URL": fake_slack.url,
-        "SUPPORT_HOURS": "always",
-        "HANDOFF_WAIT_MINUTES": "0.1",
-    }
+    env = support_always(fake_slack) | {"HANDOFF_WAIT_MINUTES": "0.1"}
     with new_stack(tmp_path_factory, env) as running:
         yield running
 
