@@ -5,7 +5,6 @@ python -m knowledge ask "Do you sell my data?"      # one JSON object
 printf 'q1\\nq2\\n' | python -m knowledge ask        # one JSON object per line
 python -m knowledge eval                            # retrieval figures per set
 python -m knowledge clauses                         # the clauses, one JSON per line
-python -m knowledge nlu                             # data/nlu/train_questions.yml
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from dataclasses import asdict
 from knowledge.builder import build
 from knowledge.clauses import load_policy
 from knowledge.index import IndexNotReady
-from settings import NLU_DATA, KnowledgeSettings
+from settings import KnowledgeSettings
 
 
 def _print(obj: dict) -> None:
@@ -62,13 +61,6 @@ def cmd_clauses(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     return 0
 
 
-def cmd_nlu(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
-    from knowledge.nlu_examples import write
-
-    print(write(NLU_DATA))
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m knowledge",
@@ -86,8 +78,6 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(run=cmd_eval)
     c = sub.add_parser("clauses", help="list the clauses")
     c.set_defaults(run=cmd_clauses)
-    n = sub.add_parser("nlu", help="write the train sets' questions as NLU examples")
-    n.set_defaults(run=cmd_nlu)
     return p
 
 

@@ -174,10 +174,5 @@ def not_policy_messages(nlu_folder: Path) -> tuple[str, ...]:
     )
 
 
-def has_entity_marks(text: str) -> bool:
-    """Whether ``text`` holds what Rasa's NLU format reads as an entity mark."""
-    return bool(_ANNOTATION.search(text))
-
-
 def _plain(example: str) -> str:
     return _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), example).strip()
