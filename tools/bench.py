@@ -196,6 +196,11 @@ def profiling(stack: Stack, folder: Path, names: tuple[str, ...] = PROFILED) -> 
             recorder.wait()
 
 
+def function_of(frame: str) -> str:
+    """A py-spy frame without its line number: "f (file.py:12)" is "f (file.py)"."""
+    return re.sub(r":\d+\)$", ")", frame)
+
+
 def frame_samples(folded: Path) -> tuple[Counter[str], int]:
     """Samples per function, counting a function once per stack it is on, and in all."""
     totals: Counter[str] = Counter()
@@ -203,7 +208,7 @@ def frame_samples(folded: Path) -> tuple[Counter[str], int]:
     for line in folded.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         samples += int(count)
-        for frame in {re.sub(r":\d+\)$", ")", f) for f in stack.split(";")}:
+        for frame in {function_of(f) for f in stack.split(";")}:
             totals[frame] += int(count)
     return totals, samples
 
@@ -227,17 +232,24 @@ def hottest(folded: Path) -> dict:
     }
 
 
+def own_samples(folded: Path) -> Counter[str]:
+    """Samples per function at the top of the stack: where the time is spent itself."""
+    totals: Counter[str] = Counter()
+    for line in folded.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        totals[function_of(stack.split(";")[-1])] += int(count)
+    return totals
+
+
 def extra_ms(policy: Path, policy_turns: int, greet: Path, greet_turns: int) -> dict:
-    """Milliseconds a turn each function spends more on a policy question than on a
-    greeting: where the ratio of their medians goes. The server's own loop (frames on
-    nearly every stack) is left out."""
-    (answered, samples), (greeted, _) = frame_samples(policy), frame_samples(greet)
+    """Milliseconds a turn each function spends itself (not in what it calls) more on a
+    policy question than on a greeting: where the ratio of their medians goes."""
+    answered, greeted = own_samples(policy), own_samples(greet)
     ms_per_sample = 1000 / SAMPLES_PER_S
     extra = {
         frame: answered[frame] * ms_per_sample / policy_turns
         - greeted[frame] * ms_per_sample / greet_turns
         for frame in answered
-        if answered[frame] / samples < EVERYWHERE
     }
     return {
         frame: round(ms, 2)
