@@ -23,9 +23,11 @@ from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, ReminderScheduled
+from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import slot_events
+from feedback.answers import PERSON, PERSON_SLOT, AnswerRecord, new_feedback_id
 from handoff import STORE_ERRORS, open_store
 from handoff.hours import SupportHours
 from handoff.messages import UNANSWERED_IN_THREAD
@@ -40,6 +42,7 @@ from monitoring.metrics import (
     WIDGET_ONLY,
     count_handoff,
 )
+from privacy.redaction import redact_free_text
 from settings import HandoffSettings
 from stores.personal_data import personal_values
 
@@ -59,6 +62,29 @@ def minutes(settings: HandoffSettings) -> str:
     return f"{settings.wait_minutes:g}"
 
 
+def asked_for_person(tracker: Tracker) -> EventType:
+    """The record of this ask for the weekly review: the question of the last reply, and
+    its clause; the ask itself, masked, when nothing was asked before."""
+    records = (AnswerRecord.from_slot(e.get("value")) for e in slot_events(tracker.events))
+    last = next((r for r in reversed(list(records)) if r is not None), None)
+    question = (
+        last.question
+        if last
+        else redact_free_text(
+            tracker.latest_message.get("text") or "", personal_values(tracker.events)
+        )
+    )
+    record = AnswerRecord(
+        new_feedback_id(),
+        question,
+        PERSON,
+        verdict="",
+        clause=last.clause if last else None,
+        section=last.section if last else None,
+    )
+    return SlotSet(PERSON_SLOT, record.as_slot())
+
+
 class ActionHandOff(Action):
     """Start a handoff in the support channel, or give the other routes to a person."""
 
@@ -67,6 +93,11 @@ class ActionHandOff(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return [asked_for_person(tracker), *await self._hand_off(dispatcher, tracker)]
+
+    async def _hand_off(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[EventType]:
         settings = HandoffSettings.from_env()
         hours = SupportHours.parse(settings.support_hours)

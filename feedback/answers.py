@@ -20,6 +20,10 @@ from monitoring.metrics import DOES_NOT_SAY, QUOTE, SILENT
 __all__ = ["DOES_NOT_SAY", "QUOTE", "SILENT", "AnswerRecord", "new_feedback_id"]
 
 ANSWER_SLOT = "policy_answer"
+# A customer asking for a person, as an AnswerRecord of kind PERSON: what they had asked
+# before (actions/handoff.py), for the review's "asked for a person".
+PERSON_SLOT = "person_asked"
+PERSON = "person"
 RATED_KINDS = (QUOTE, DOES_NOT_SAY)  # the replies that quote a clause get 👍 / 👎
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from review.sources import HANDED_OFF, KINDS, LABELS, Asked
+from review.sources import KINDS, LABELS, Asked
 
 NO_CLAUSE = "(no clause near)"
 
@@ -88,7 +88,7 @@ def as_text(review: Review) -> str:
     """The review as ``make review`` prints it."""
     lines = [
         f"Questions from {review.start:%Y-%m-%d %H:%M} to {review.end:%Y-%m-%d %H:%M} UTC",
-        "  " + "   ".join(f"{LABELS[k]}: {review.totals[k]}" for k in KINDS if shown(review, k)),
+        "  " + "   ".join(f"{LABELS[k]}: {review.totals[k]}" for k in KINDS),
     ]
     for kind in KINDS:
         groups = review.of_kind(kind)
@@ -100,8 +100,3 @@ def as_text(review: Review) -> str:
             lines += [f'          "{example}"' for example in group.examples]
             lines += [f"          looking for: {comment}" for comment in group.comments]
     return "\n".join(lines)
-
-
-def shown(review: Review, kind: str) -> bool:
-    """Every kind that has a source; a kind with none yet (handoffs) only once it counts."""
-    return kind != HANDED_OFF or review.totals[kind] > 0

@@ -1,10 +1,9 @@
 """What customers asked in a period, each turned into one :class:`Asked`.
 
-Two sources today: every reply to a question, as the conversation recorded it
-(``feedback.answers``), and every 👎 in the feedback store. A handoff to a person (issue
-29's first item) is to be a third: a function that yields ``Asked(kind=HANDED_OFF, ...)``
-from wherever handoffs are kept, listed in :func:`asked_in`; the report, the page and
-the export take any kind in :data:`KINDS`.
+Three sources: every reply to a question, and every ask for a person (with what the
+customer had asked before it), as the conversation recorded them (``feedback.answers``),
+and every 👎 in the feedback store. The report, the page and the export take any kind in
+:data:`KINDS`.
 
 Questions are redacted twice: the answer action records them with the conversation's
 request details masked, and here card numbers, codes, email addresses and phone numbers
@@ -19,21 +18,34 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from feedback import DOWN, FeedbackStore
-from feedback.answers import ANSWER_SLOT, DOES_NOT_SAY, QUOTE, SILENT, AnswerRecord
+from feedback.answers import (
+    ANSWER_SLOT,
+    DOES_NOT_SAY,
+    PERSON,
+    PERSON_SLOT,
+    QUOTE,
+    SILENT,
+    AnswerRecord,
+)
 from privacy.redaction import redact_free_text
 from storage.conversations import TrackerLocation, slot_values
 
 ANSWERED, HEDGED, TOLD_SILENT, THUMBS_DOWN = "answered", "hedged", "silent", "thumbs_down"
-HANDED_OFF = "handed_off"  # reserved for the handoff (issue 29, item 1): no source yet
+HANDED_OFF = "handed_off"  # asked for a person (actions/handoff.py), in hours or not
 KINDS = (ANSWERED, HEDGED, TOLD_SILENT, THUMBS_DOWN, HANDED_OFF)
 LABELS = {
     ANSWERED: "answered",
     HEDGED: "hedged (the policy doesn't say)",
     TOLD_SILENT: "told silent",
     THUMBS_DOWN: "👎 not helpful",
-    HANDED_OFF: "handed off",
+    HANDED_OFF: "asked for a person",
 }
-_KIND_OF_REPLY = {QUOTE: ANSWERED, DOES_NOT_SAY: HEDGED, SILENT: TOLD_SILENT}
+_KIND_OF_RECORD = {
+    QUOTE: ANSWERED,
+    DOES_NOT_SAY: HEDGED,
+    SILENT: TOLD_SILENT,
+    PERSON: HANDED_OFF,
+}
 
 
 @dataclass(frozen=True)
@@ -48,15 +60,16 @@ class Asked:
     comment: str | None = None
 
 
-def answers(where: TrackerLocation, since: datetime) -> Iterator[Asked]:
-    """Every reply to a question since ``since``, from the conversations."""
-    for _, timestamp, value in slot_values(where, ANSWER_SLOT, since.timestamp()):
+def recorded(where: TrackerLocation, slot: str, since: datetime) -> Iterator[Asked]:
+    """Every record in ``slot`` since ``since``, from the conversations: the replies to
+    questions (``ANSWER_SLOT``), the asks for a person (``PERSON_SLOT``)."""
+    for _, timestamp, value in slot_values(where, slot, since.timestamp()):
         record = AnswerRecord.from_slot(value)
-        if record is None or record.kind not in _KIND_OF_REPLY:
+        if record is None or record.kind not in _KIND_OF_RECORD:
             continue
         yield Asked(
             at=datetime.fromtimestamp(timestamp, timezone.utc),
-            kind=_KIND_OF_REPLY[record.kind],
+            kind=_KIND_OF_RECORD[record.kind],
             question=redact_free_text(record.question),
             clause=record.clause,
             section=record.section,
@@ -79,7 +92,7 @@ def thumbs_down(store: FeedbackStore, since: datetime) -> Iterator[Asked]:
 
 def asked_in(where: TrackerLocation, store: FeedbackStore | None, since: datetime) -> list[Asked]:
     """Everything of the period, oldest first; ``store`` None when there is no feedback."""
-    found = list(answers(where, since))
+    found = [*recorded(where, ANSWER_SLOT, since), *recorded(where, PERSON_SLOT, since)]
     if store is not None:
         found += thumbs_down(store, since)
     return sorted(found, key=lambda asked: asked.at)

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff as handoff_actions
+from feedback.answers import ANSWER_SLOT, PERSON, PERSON_SLOT, AnswerRecord
 from handoff.records import Handoff
 from handoff.sqlite import SqliteHandoffs
 from tests.support.trackers import run, tracker
@@ -55,13 +56,13 @@ def test_outside_hours_the_email_route_and_a_callback(
     assert closed_count() == before + 1
     assert [m["response"] for m in messages] == ["utter_handoff_closed"]
     assert messages[0]["hours"] == "Monday, 09:00 to 09:01 UTC"
-    assert (events, posts) == ([], [])
+    assert (events[1:], posts) == ([], [])
 
 
 def test_rest_is_told_handoff_is_a_widget_feature(posts: list) -> None:
     messages, events = run(handoff_actions.ActionHandOff(), asking("rest"))
     assert [m["response"] for m in messages] == ["utter_handoff_widget_only"]
-    assert (events, posts) == ([], [])
+    assert (events[1:], posts) == ([], [])
 
 
 def test_without_slack_the_widget_gets_the_other_routes(
@@ -78,9 +79,21 @@ def test_the_widget_gets_a_thread_and_a_reminder(posts: list, tmp_path: Path) ->
     assert messages[0]["minutes"] == "5"
     [(opening, thread)] = posts
     assert thread is None and opening.endswith("Customer: can I talk to a person")
-    [reminder] = events
+    [_, reminder] = events
     assert reminder["event"] == "reminder" and reminder["intent"] == "EXTERNAL_handoff_unanswered"
     assert SqliteHandoffs(tmp_path / "handoff.db").by_sender("widget-1").thread_ts == "200.000001"
+
+
+def test_every_ask_is_recorded_with_the_question_before_it_for_the_review(posts: list) -> None:
+    # Asked first: the ask itself, masked. After an answer: that answer's question and clause.
+    _, [first, *_] = run(handoff_actions.ActionHandOff(), asking("rest"))
+    assert first["name"] == PERSON_SLOT and first["value"]["question"] == "can I talk to a person"
+    answered = asking("socketio")
+    record = AnswerRecord("f-1", "who sees my card number", "does_not_say", "", "security-2")
+    answered.events.insert(0, {"event": "slot", "name": ANSWER_SLOT, "value": record.as_slot()})
+    _, [after, *_] = run(handoff_actions.ActionHandOff(), answered)
+    asked = AnswerRecord.from_slot(after["value"])
+    assert (asked.kind, asked.question, asked.clause) == (PERSON, record.question, "security-2")
 
 
 def test_nobody_answering_ends_the_wait(posts: list, tmp_path: Path) -> None:

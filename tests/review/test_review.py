@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from feedback import DOWN, UP, Feedback, open_feedback
-from feedback.answers import DOES_NOT_SAY, QUOTE, SILENT, AnswerRecord
+from feedback.answers import DOES_NOT_SAY, PERSON, PERSON_SLOT, QUOTE, SILENT, AnswerRecord
 from knowledge import question_sets
 from knowledge.clauses import load_policy
 from review import export
@@ -58,6 +58,11 @@ def seeded(tmp_path: Path) -> dict[str, str]:
             item = Feedback(record.feedback_id, at, rating, question, clause, "§", "answer", 0.8)
             feedback.rate(item)
             feedback.comment(record.feedback_id, f"how long you keep it, mail {EMAIL}")
+    # After the hedge on the card question, that customer asked for a person.
+    person = AnswerRecord(
+        "p-1", "how long do you keep my card?", PERSON, "", "security-2", "§ security-2"
+    )
+    add_answer(Path(env["TRACKER_DB"]), "sender-2", NOW - timedelta(days=5), person, PERSON_SLOT)
     return env
 
 
@@ -76,9 +81,10 @@ def test_make_review_prints_and_draws_the_week(seeded: dict[str, str]) -> None:
     printed = make_review(seeded)
     assert (
         "answered: 3   hedged (the policy doesn't say): 3   told silent: 1   👎 not helpful: 2"
-        in printed
+        "   asked for a person: 1" in printed
     )
-    assert "handed off" not in printed  # no source yet: shown once handoffs are counted
+    asked = printed.split("Asked for a person, by nearest clause")[1]
+    assert "   1  security-2 (§ security-2)" in asked and '"how long do you keep my card?"' in asked
     hedged = printed.split("Hedged")[1].split("Told silent")[0]
     assert "   3  security-2 (§ security-2)" in hedged
     assert '"how long do you keep my card?"' in hedged
@@ -89,8 +95,8 @@ def test_make_review_prints_and_draws_the_week(seeded: dict[str, str]) -> None:
     page = Path(re.search(r"chart and page: (\S+)", printed).group(1))
     html = page.read_text(encoding="utf-8")
     assert (
-        html.count("<polyline") == 4
-        and html.count("<rect") == 4
+        html.count("<polyline") == 5  # a line and a legend mark for each kind
+        and html.count("<rect") == 5
         and "<table>" in html
         and "<svg" in html
     )

@@ -29,8 +29,10 @@ def add_event(db_path: Path, sender: str, at: float, data: dict[str, Any]) -> No
         )
 
 
-def add_answer(db_path: Path, sender: str, at: datetime, record: AnswerRecord) -> None:
-    """A customer's question and the record of the reply to it."""
+def add_answer(
+    db_path: Path, sender: str, at: datetime, record: AnswerRecord, slot_name: str = ANSWER_SLOT
+) -> None:
+    """A customer's message and the record of the reply to it (in ``slot_name``)."""
     add_event(db_path, sender, at.timestamp(), {"event": "user", "text": record.question})
-    slot = {"event": "slot", "name": ANSWER_SLOT, "value": record.as_slot()}
+    slot = {"event": "slot", "name": slot_name, "value": record.as_slot()}
     add_event(db_path, sender, at.timestamp() + 0.1, slot)
