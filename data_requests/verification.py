@@ -124,7 +124,7 @@ def check_code(
         return Check(TOO_MANY)
     taken = store.take_try(reference, settings.max_tries)
     if taken is None:
-        return Check(USED_UP)
+        return Check(_why_no_try(store, reference))
     tries, state = taken
     if state.expires_at is None or now > state.expires_at:
         return Check(EXPIRED)
@@ -134,6 +134,14 @@ def check_code(
     store.refuse_code(reference, tries, settings.max_tries)
     left = settings.max_tries - tries
     return Check(WRONG if left else USED_UP, left)
+
+
+def _why_no_try(store: RequestStore, reference: str) -> str:
+    """No try was left to take: the tries are gone, or the relay voided the code since
+    it was read (a code mail that failed while the customer typed, seen in CI), in
+    which case the customer is still waiting for one."""
+    state = store.code_state(reference)
+    return NO_CODE_YET if state is not None and state.code_hash is None else USED_UP
 
 
 def _within_limits(

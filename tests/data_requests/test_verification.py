@@ -99,6 +99,30 @@ def test_wrong_codes_count_down_then_the_code_is_void(store: RequestStore) -> No
     assert refused == [f"try {n} of 5" for n in range(1, 6)] and code not in str(refused)
 
 
+class VoidedWhileTyped:
+    """The store as a customer's check meets it when the relay's code mail fails between
+    the check reading the code and taking a try: the failed mail voids the code."""
+
+    def __init__(self, store: RequestStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def take_try(self, reference: str, max_tries: int) -> object:
+        [mail] = self._store.claim_mails(NOW)
+        self._store.mark_mail_retry(mail, "mail server down", NOW + timedelta(minutes=1))
+        return self._store.take_try(reference, max_tries)
+
+
+def test_a_code_voided_while_typed_is_still_on_its_way(store: RequestStore) -> None:
+    reference, code = awaiting(store)
+    raced = VoidedWhileTyped(store)
+    outcome = verification.check_code(raced, SETTINGS, reference, code, "c1", NOW)
+    assert outcome.outcome == verification.NO_CODE_YET
+    assert store.code_state(reference).code_hash is None
+
+
 def test_an_expired_code_is_refused(store: RequestStore) -> None:
     reference, code = awaiting(store)
     too_late = NOW + timedelta(minutes=SETTINGS.code_minutes, seconds=1)
