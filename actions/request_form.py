@@ -17,8 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.policy_answers import ask, plainly_answered, utter_hit
 from data_requests import validators
 from data_requests.kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
+from knowledge.answering.pipeline import Hit
 
 # Which validator checks a corrected value, by words in the detail the customer named
 # (first match wins: "email address" is an email, "postal address" free text).
@@ -28,6 +30,8 @@ _CORRECTION_CHECKS = (
     (re.compile(r"post ?code"), validators.check_postcode),
     (re.compile(r"\bname\b|surname|forename"), validators.check_name),
 )
+# How Rasa marks a message that is an intent sent by a button, not typed words.
+PAYLOAD_PREFIX = "/"
 
 
 def kind_of(tracker: Tracker) -> RequestKind | None:
@@ -43,8 +47,25 @@ def reset_request() -> list[EventType]:
     ]
 
 
+def grounding(tracker: Tracker, kind: RequestKind) -> Hit | None:
+    """The policy clause that gives the customer this request, when the answer pipeline
+    finds it plainly answers their words ("how do I get my address changed?" is asked
+    as often as it is demanded), unless the last answer quoted it already. A button's
+    payload ("/request_deletion") is no words of the customer's."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not text or text.startswith(PAYLOAD_PREFIX):
+        return None
+    answer = ask(text, None)
+    if not plainly_answered(answer):
+        return None
+    hit = answer.hits[0]
+    just_quoted = tracker.get_slot("answered_clauses") or []
+    return hit if hit.clause.id in kind.offered_after and hit.clause.id not in just_quoted else None
+
+
 class ActionStartRequest(Action):
-    """Set the kind of request from the intent and clear any earlier request's details."""
+    """Set the kind of request from the intent and clear any earlier request's details;
+    open with the clause that gives the customer the request, when it answers them."""
 
     def name(self) -> str:
         return "action_start_request"
@@ -54,6 +75,8 @@ class ActionStartRequest(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = BY_INTENT[intent]
+        if hit := grounding(tracker, kind):
+            utter_hit(dispatcher, hit)
         dispatcher.utter_message(response=kind.intro, kind_label=kind.label)
         return [*reset_request(), SlotSet("request_type", kind.name)]
 

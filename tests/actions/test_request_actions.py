@@ -59,6 +59,33 @@ def test_start_sets_the_kind_and_clears_old_details(intent: str, kind: str) -> N
     assert dispatcher.messages[0]["response"] == "utter_request_intro"
 
 
+CHANGING_DATA = "correcting-updating-deleting-deactivating-personal-information-1"
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "quoted"),
+    [
+        ("please delete my data", {}, True),
+        # The answer before quoted that clause, and the customer took its offer.
+        ("please delete my data", {"answered_clauses": [CHANGING_DATA]}, False),
+        ("/request_deletion", {}, False),
+        ("x", {}, False),
+    ],
+)
+def test_a_request_opens_with_its_clause_when_that_answers_the_customer(
+    text: str, slots: dict, quoted: bool
+) -> None:
+    dispatcher = CollectingDispatcher()
+    run(ActionStartRequest().run(dispatcher, tracker(text, "request_deletion", slots=slots), {}))
+    responses = [message["response"] for message in dispatcher.messages]
+    if quoted:
+        assert responses == ["utter_policy_quote", "utter_request_intro"]
+        assert "Correcting/Updating/Deleting" in dispatcher.messages[0]["section"]
+        assert "emailing our Customer Support" in dispatcher.messages[0]["quote"]
+    else:
+        assert responses == ["utter_request_intro"]
+
+
 @pytest.mark.parametrize(
     ("kind", "asked"),
     [

@@ -15,6 +15,9 @@ from tests.support.stored_events import user_texts
 pytestmark = pytest.mark.e2e
 
 
+SUB_MAKE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "ARGS")
+
+
 def make(target: str, stack: Stack, **variables: str) -> str:
     """``make -s <target>`` with the stack's exported database paths and nothing else of it."""
     exported = {name: stack.settings.env[name] for name in ("OUTBOX_DB", "TRACKER_DB")}
@@ -22,7 +25,9 @@ def make(target: str, stack: Stack, **variables: str) -> str:
     return subprocess.run(
         ["make", "-s", target, *arguments],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **exported},
+        # Not the outer make's flags: under `make pytest ARGS=...` its ARGS would reach
+        # this make too and become the command.
+        env={**{k: v for k, v in os.environ.items() if k not in SUB_MAKE}, **exported},
         capture_output=True,
         text=True,
         check=True,

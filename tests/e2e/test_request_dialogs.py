@@ -73,9 +73,59 @@ VARIABLE = {"{reference}": REFERENCE.pattern, "{due_date}": r"\d{2} [A-Z][a-z]+ 
 RECEIVED_AT = r"\d{2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} (GMT|BST)"
 
 
-def opening(kind: str) -> str:
+CHANGING_DATA = (
+    "From our privacy policy (Sharing › Correcting/Updating/Deleting/Deactivating Personal "
+    "Information):\n\"If a user's personally identifiable information changes (such as "
+    "postcode, phone, email or postal address), or if a user no longer desires our service, "
+    "we provide a way to correct, update or delete/deactivate users' personally identifiable "
+    "information. This can be done by emailing our Customer Support at cs@jessops.com. Or, "
+    "contact us by telephone or postal mail at the contact information listed at the bottom "
+    'of this page."\n'
+)
+YOUR_ACCOUNT = (
+    "From our privacy policy (Information collection and use › Your Account):\n"
+    '"Creating "Your Account" is optional, and registration is not essential to make a '
+    "purchase. Customers who choose to create an account are subject to the same Privacy "
+    "Policy as non-account users. We may ask for additional information from users who sign "
+    "up for an account, including an additional, alternate delivery address. We will not "
+    "share this information with third parties, except for the purposes of fulfilling an "
+    "order. We send update emails to our registered users from time to time, to keep them up "
+    "to date with product launches, promotions and site news. Registered users can opt-out "
+    "of these emails at the time of registration, or by replying to the original email with "
+    'the word "unsubscribe" in the subject line, or by emailing webmaster@jessops.com."\n'
+)
+NEWSLETTER = (
+    'From our privacy policy (Communications from the site › Newsletter):\n"If a user '
+    "wishes to subscribe to our newsletter, we ask for contact information such as name and "
+    "email address. Out of respect for our users privacy we provide a way to opt-out of these "
+    'communications. Please see the Choice and Opt-out sections."\n'
+)
+# A request opens with the clause that gives it when the answer pipeline finds that
+# clause answers the customer's words (actions/request_form.py, ``grounding``); these
+# are the openings it answers so. The rest, and a button's payload, open with the form.
+GROUNDED = {
+    "My delivery address is wrong, I need to correct it": CHANGING_DATA,
+    "I need to update my email address": CHANGING_DATA,
+    "my surname changed when I got married, can you update it": CHANGING_DATA,
+    "the phone number on my account is out of date": CHANGING_DATA,
+    "I've got a new phone number": CHANGING_DATA,
+    "my surname is spelt wrong on my account": CHANGING_DATA,
+    "please delete my data": CHANGING_DATA,
+    "I want you to erase all my personal information": CHANGING_DATA,
+    "close my account please": CHANGING_DATA,
+    "deactivate my account": CHANGING_DATA,
+    "I'd like to disable my account for now": CHANGING_DATA,
+    "stop sending me marketing emails": YOUR_ACCOUNT,
+    "unsubscribe me from your newsletter": NEWSLETTER,
+    "I don't want any more promotional emails from you": YOUR_ACCOUNT,
+}
+
+
+def opening(kind: str, message: str) -> str:
+    """The first reply to ``message`` when it opens a request of ``kind``."""
     return (
-        f"I can pass a request to {LABELS[kind]} to Jessops customer service "
+        GROUNDED.get(message, "")
+        + f"I can pass a request to {LABELS[kind]} to Jessops customer service "
         "(cs@jessops.com). I'll ask only for the details they need to find your account. "
         'You can say "cancel" at any point.\n' + ASK_NAME
     )
@@ -188,7 +238,7 @@ def test_a_request_opens_with_the_introduction_and_the_first_question_only(
     stack: Stack, kind: str, message: str
 ) -> None:
     webhook = stack.settings.rest_webhook
-    assert_turns(webhook, new_sender("open"), [(message, opening(kind))])
+    assert_turns(webhook, new_sender("open"), [(message, opening(kind, message))])
 
 
 @pytest.mark.parametrize(
@@ -201,7 +251,7 @@ def test_a_request_opens_with_the_introduction_and_the_first_question_only(
     ],
 )
 def test_a_request_after_a_greeting_opens_the_same(stack: Stack, kind: str, message: str) -> None:
-    turns = [("hello", GREETING), (message, opening(kind))]
+    turns = [("hello", GREETING), (message, opening(kind, message))]
     assert_turns(stack.settings.rest_webhook, new_sender("greet"), turns)
 
 
@@ -239,7 +289,7 @@ def test_an_out_of_scope_question_while_giving_details_then_the_request_carries_
     """The classifier's out-of-scope messages go to the policy search (the policy may
     answer them); one the policy is silent on gets the out-of-scope reply, mid-form too."""
     turns = [
-        ("please delete my data", opening("deletion")),
+        ("please delete my data", opening("deletion", "please delete my data")),
         ("which lens is best for portraits", f"{OUT_OF_SCOPE}\n{ASK_NAME}"),
         ("Jane Doe", ASK_EMAIL),
     ]
@@ -265,7 +315,7 @@ def test_questions_about_the_request_while_giving_details_are_answered_about_it(
     """Searched in the policy, "why do you need my phone?" was told the policy doesn't
     cover it, and "what happens next?" got the help reply."""
     turns = [
-        ("please delete my data", opening("deletion")),
+        ("please delete my data", opening("deletion", "please delete my data")),
         ("Jane Doe", ASK_EMAIL),
         ("jane@example.com", ASK_PHONE),
         ("why do you need my phone?", f"{WHY_DETAILS}\n{ASK_PHONE}"),
@@ -281,7 +331,10 @@ def test_a_question_at_the_summary_is_answered_and_the_summary_asked_again(
     """The summary is further up by then: a "yes" after the answer must be a yes to sending."""
     details = {"full_name": "Jane Doe", "email": "jane@example.com"}
     turns = [
-        ("stop sending me marketing emails", opening("marketing_opt_out")),
+        (
+            "stop sending me marketing emails",
+            opening("marketing_opt_out", "stop sending me marketing emails"),
+        ),
         ("Jane Doe", ASK_EMAIL),
         ("jane@example.com", summary("marketing_opt_out", details)),
         (
@@ -341,7 +394,7 @@ def test_the_button_offered_after_a_policy_answer_opens_the_request(
     webhook, sender = stack.settings.rest_webhook, new_sender("offer")
     buttons = offer_turn(webhook, sender, question)
     assert buttons[payload] == BUTTON_TITLES[payload]
-    assert_turns(webhook, sender, [(payload, opening(kind))])
+    assert_turns(webhook, sender, [(payload, opening(kind, payload))])
 
 
 # --- whole requests, to the reference and the email ---------------------------------------
@@ -385,7 +438,7 @@ def dialog(
     details = {slot: a if isinstance(a, str) else a[1] for slot, a in answers.items()}
     slots = list(answers)
     asks = [*(ASKS[slot] for slot in slots[1:]), summary(kind, details)]
-    turns = [(first, opening(kind))]
+    turns = [(first, opening(kind, first))]
     for slot, ask in zip(slots, asks, strict=True):
         turns += [
             (text, f"{problem}\n{ASKS[slot]}") for text, problem in (refused or {}).get(slot, [])
