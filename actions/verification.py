@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.policy_answers import ActionAnswerPolicy
 from data_requests import verification
 from data_requests.kinds import BY_NAME
 from data_requests.outbox import OutboxUnavailable, RequestStore, open_outbox
@@ -53,8 +54,7 @@ class AboutTheCode:
     ) -> list[EventType]:
         reference = tracker.get_slot(VERIFYING)
         if not reference:
-            dispatcher.utter_message(response="utter_no_code_awaited")
-            return []
+            return self.nothing_awaited(dispatcher, tracker)
         settings = RequestSettings.from_env()
         try:
             store = open_outbox(settings)
@@ -74,12 +74,29 @@ class AboutTheCode:
     ) -> list[EventType]:
         raise NotImplementedError
 
+    def nothing_awaited(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_no_code_awaited")
+        return []
+
 
 class ActionCheckCode(AboutTheCode, Action):
     """Check a typed code; right, and the request goes to customer service."""
 
     def name(self) -> str:
         return "action_check_code"
+
+    def nothing_awaited(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """No code is awaited and the message holds none: the classifier took digits
+        for a code ("can kids under 13 use the site"), so it is answered as the
+        question it is."""
+        text = tracker.latest_message.get("text") or ""
+        if verification.typed_code(text) is None:
+            return ActionAnswerPolicy().reply(dispatcher, tracker)
+        return super().nothing_awaited(dispatcher, tracker)
 
     def answer(
         self,

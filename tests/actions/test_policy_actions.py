@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions import policy_answers
+from actions.verification import ActionCheckCode
 from knowledge.answering.pipeline import Pipeline
 from tests.support.trackers import run, tracker
 
@@ -200,3 +201,18 @@ def test_a_clause_about_changing_data_offers_to_take_the_request(actions: Module
     assert [m["response"] for m in run(actions.ActionAnswerPolicy(), in_form)[0]] == [
         "utter_policy_quote"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("can kids under 13 use the site", "utter_policy_silent"),
+        ("Is my payment encrypted? I paid 2 times", "utter_policy_quote"),
+        ("123456", "utter_no_code_awaited"),
+    ],
+)
+def test_digits_taken_for_a_code_when_none_is_awaited_are_answered_as_the_question(
+    actions: ModuleType, text: str, response: str
+) -> None:
+    messages, _ = run(ActionCheckCode(), tracker(text, intent="give_code"))
+    assert messages[0]["response"] == response

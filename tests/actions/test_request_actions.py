@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import policy_answers
 from actions.request_confirmation import (
     ActionCancelRequest,
     ActionChangeField,
@@ -20,6 +21,7 @@ from actions.request_confirmation import (
 from actions.request_form import CHECKS, ActionStartRequest, ValidateDataRequestForm
 from data_requests.kinds import FORM_SLOTS
 from data_requests.outbox import Outbox
+from knowledge.answering.pipeline import Pipeline
 from tests.support.trackers import tracker
 
 FILLED = {
@@ -73,8 +75,9 @@ CHANGING_DATA = "correcting-updating-deleting-deactivating-personal-information-
     ],
 )
 def test_a_request_opens_with_its_clause_when_that_answers_the_customer(
-    text: str, slots: dict, quoted: bool
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, text: str, slots: dict, quoted: bool
 ) -> None:
+    monkeypatch.setattr(policy_answers, "pipeline", lambda: pipeline)
     dispatcher = CollectingDispatcher()
     run(ActionStartRequest().run(dispatcher, tracker(text, "request_deletion", slots=slots), {}))
     responses = [message["response"] for message in dispatcher.messages]

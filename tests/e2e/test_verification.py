@@ -195,6 +195,18 @@ def test_the_mail_server_down_the_code_is_retried_and_the_chat_says_it_is_coming
     assert say(stack, sender, code).startswith("Thank you, your email address is confirmed.")
 
 
+def test_a_question_with_digits_is_no_code_when_none_is_awaited(stack: Stack) -> None:
+    """The classifier has taken "under 13" for a code; with no request waiting for one,
+    the customer gets the policy's reply, and six digits alone are told nothing waits."""
+    sender = new_sender("digits")
+    assert say(stack, sender, "can kids under 13 use the site") == (
+        "Our privacy policy doesn't cover that, so I can't answer it from the policy. For "
+        "questions about the policy, email webmaster@jessops.com. For anything else, contact "
+        "customer service at cs@jessops.com or call 0845 458 7005."
+    )
+    assert say(stack, sender, "123456") == NOTHING_AWAITED
+
+
 def test_guessing_is_stopped_by_the_limits(stack: Stack) -> None:
     """Twelve random guesses in one conversation (the channel's rate limit allows 20
     messages a minute): 4 are refused as wrong, the code is void at the 5th, and after 10
