@@ -33,6 +33,9 @@ FLOORS = {
     "heldout4": {"hit@1": 0.94, "answered": 0.92, "unanswerable_told": 0.9},
     "heldout4-near": {"unanswerable_told": 0.8},
     "heldout4-followups": {"hit@1": 0.95, "answered": 0.95},
+    "heldout5": {"hit@1": 0.95, "answered": 0.92, "unanswerable_told": 0.85},
+    "heldout5-near": {"unanswerable_told": 0.85},
+    "heldout5-followups": {"hit@1": 0.95, "answered": 0.92},
 }
 
 
