@@ -105,7 +105,9 @@ KINDS = (
         (_CHANGING_DATA,),
     ),
     # Offered when no person can chat (outside SUPPORT_HOURS, or nobody took the chat in
-    # time: docs/handoff.md): a name and a number to ring, nothing to verify.
+    # time: docs/handoff.md), and after the clause on how customer service replies ("by
+    # email or phone, in accordance with the users wishes"): a name and a number to
+    # ring, nothing to verify.
     RequestKind(
         "callback",
         "request_callback",
@@ -113,7 +115,7 @@ KINDS = (
         "call them back",
         "Call me back",
         ("full_name", "phone"),
-        (),
+        ("customer-service-1",),
         needs_code=False,
         intro="utter_callback_intro",
     ),

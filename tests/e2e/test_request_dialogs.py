@@ -397,6 +397,21 @@ def test_the_button_offered_after_a_policy_answer_opens_the_request(
     assert_turns(webhook, sender, [(payload, opening(kind, payload))])
 
 
+CALLBACK_OPENING = (
+    "I'll ask Jessops customer service (cs@jessops.com) to call you back. They need only "
+    'your name and a number to ring. You can say "cancel" at any point.\nWhat\'s your name?'
+)
+
+
+def test_the_clause_on_how_customer_service_replies_offers_a_callback(stack: Stack) -> None:
+    """ "We reply via email or phone, in accordance with the users wishes": the customer
+    who asks may take up the phone."""
+    webhook, sender = stack.settings.rest_webhook, new_sender("offer-callback")
+    buttons = offer_turn(webhook, sender, "when you answer my account query, is it by phone?")
+    assert buttons == {"/request_callback": "Call me back"}
+    assert_turns(webhook, sender, [("/request_callback", CALLBACK_OPENING)])
+
+
 # --- whole requests, to the reference and the email ---------------------------------------
 
 ASKS = {
