@@ -124,6 +124,10 @@ UPDATE requests SET status = %(pending)s, verified_at = %(now)s, verified_by = %
     due_on = %(due)s, next_attempt_at = %(now)s, code_hash = NULL, code_expires_at = NULL
 WHERE reference = %(reference)s AND status = %(awaiting)s
 """
+_CODE_MAIL_FAILING = """
+SELECT 1 FROM customer_mails
+WHERE reference = %(reference)s AND purpose = %(code)s AND status = %(queued)s AND attempts > 0
+"""
 _VOID_CODE = """
 UPDATE requests SET code_hash = NULL, code_expires_at = NULL
 WHERE reference = %(reference)s AND status = %(awaiting)s
@@ -364,6 +368,12 @@ class SharedStore(Database):
 
     def refuse_code(self, reference: str, tries: int, max_tries: int) -> None:
         self.record(reference, CODE_REFUSED, f"try {tries} of {max_tries}")
+
+    def code_mail_failing(self, reference: str) -> bool:
+        """A code mail of the request has failed and waits to be tried again: the code
+        stored now, if any, is one the relay is trying to send, not one the customer has."""
+        args = {"reference": reference, "code": CODE_MAIL, "queued": QUEUED}
+        return bool(self._rows(_CODE_MAIL_FAILING, args))
 
     def set_code(self, reference: str, code_hash: str, expires_at: datetime) -> bool:
         """Keep a new code's keyed hash (its tries start again); False if not awaited."""

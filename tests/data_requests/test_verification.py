@@ -123,6 +123,21 @@ def test_a_code_voided_while_typed_is_still_on_its_way(store: RequestStore) -> N
     assert store.code_state(reference).code_hash is None
 
 
+def test_while_the_code_mail_is_retried_a_guess_is_told_the_code_is_on_its_way(
+    store: RequestStore,
+) -> None:
+    """The relay makes a code just before each try to mail it; a guess typed during a
+    retry meets that code, which the customer cannot have: no try is used up."""
+    request = store.submit("k1", "deletion", DETAILS, "rest", NOW, NEEDS_CODE)
+    [mail] = store.claim_mails(NOW)
+    store.mark_mail_retry(mail, "mail server down", NOW)
+    code = verification.issue_code(store, SETTINGS, request.reference, NOW)  # the retry
+    assert check(store, request.reference, other_than(code)).outcome == verification.NO_CODE_YET
+    assert store.code_state(request.reference).tries == 0
+    # The code that went out, typed at once, is right.
+    assert check(store, request.reference, code).outcome == verification.VERIFIED
+
+
 def test_an_expired_code_is_refused(store: RequestStore) -> None:
     reference, code = awaiting(store)
     too_late = NOW + timedelta(minutes=SETTINGS.code_minutes, seconds=1)
