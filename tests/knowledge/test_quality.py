@@ -36,6 +36,9 @@ FLOORS = {
     "heldout5": {"hit@1": 0.95, "answered": 0.92, "unanswerable_told": 0.85},
     "heldout5-near": {"unanswerable_told": 0.85},
     "heldout5-followups": {"hit@1": 0.95, "answered": 0.92},
+    "heldout6": {"hit@1": 0.95, "answered": 0.92, "unanswerable_told": 0.95},
+    "heldout6-near": {"unanswerable_told": 0.88},
+    "heldout6-followups": {"hit@1": 0.82, "answered": 0.8},
 }
 
 
