@@ -122,9 +122,9 @@ def check_code(
         return Check(NO_CODE_YET)
     if not _within_limits(store, settings, secret, conversation, request.details, now):
         return Check(TOO_MANY)
-    stored = code_hash(secret, reference, code)
+    typed = code_hash(secret, reference, code)
     if store.code_mail_failing(reference) and not hmac.compare_digest(
-        stored, request_state.code_hash
+        typed, request_state.code_hash
     ):
         # The code stored is the one the relay is trying again to send (seen in CI: a
         # guess typed during the retry was "wrong"); the customer has none yet.
@@ -135,7 +135,7 @@ def check_code(
     tries, state = taken
     if state.expires_at is None or now > state.expires_at:
         return Check(EXPIRED)
-    if hmac.compare_digest(stored, state.code_hash or ""):
+    if hmac.compare_digest(typed, state.code_hash or ""):
         store.verify(reference, BY_EMAIL_CODE, now)
         return Check(VERIFIED)
     store.refuse_code(reference, tries, settings.max_tries)
