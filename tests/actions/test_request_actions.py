@@ -38,6 +38,13 @@ def run(coroutine: Any) -> Any:
 
 
 @pytest.fixture
+def answers_from_test_index(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request's opening asks the answer pipeline: the test run's own index, not the
+    server's ``var/index``."""
+    monkeypatch.setattr(policy_answers, "pipeline", lambda: pipeline)
+
+
+@pytest.fixture
 def outbox_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "outbox.db"
     monkeypatch.setenv("OUTBOX_DB", str(path))
@@ -53,6 +60,7 @@ def outbox_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("request_unsubscribe", "marketing_opt_out"),
     ],
 )
+@pytest.mark.usefixtures("answers_from_test_index")
 def test_start_sets_the_kind_and_clears_old_details(intent: str, kind: str) -> None:
     dispatcher = CollectingDispatcher()
     events = run(ActionStartRequest().run(dispatcher, tracker("x", intent, slots=FILLED), {}))
@@ -74,10 +82,10 @@ CHANGING_DATA = "correcting-updating-deleting-deactivating-personal-information-
         ("x", {}, False),
     ],
 )
+@pytest.mark.usefixtures("answers_from_test_index")
 def test_a_request_opens_with_its_clause_when_that_answers_the_customer(
-    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, text: str, slots: dict, quoted: bool
+    text: str, slots: dict, quoted: bool
 ) -> None:
-    monkeypatch.setattr(policy_answers, "pipeline", lambda: pipeline)
     dispatcher = CollectingDispatcher()
     run(ActionStartRequest().run(dispatcher, tracker(text, "request_deletion", slots=slots), {}))
     responses = [message["response"] for message in dispatcher.messages]
