@@ -19,6 +19,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 
 import requests
@@ -109,13 +110,17 @@ def customer(tally: Tally, webhook: str, keep_going: threading.Event, visits: in
         n += 1
 
 
+def requests_mailed(mail_dir: Path) -> list[EmailMessage]:
+    """The mails to customer service in the sink (the codes and receipts to customers aside)."""
+    return [m for m in saved_messages(mail_dir) if "Data request:" in m["Subject"]]
+
+
 def delivered(mail_dir: Path, references: list[str]) -> Counter[str]:
-    """How many mails to customer service in the sink carry each reference (the receipts
-    to customers aside), once all arrived or time ran out."""
+    """How many mails to customer service in the sink carry each reference, once all
+    arrived or time ran out."""
     deadline = time.monotonic() + MAIL_WAIT_S
     while True:
-        saved = saved_messages(mail_dir)
-        subjects = [m["Subject"] for m in saved if "Data request:" in m["Subject"]]
+        subjects = [m["Subject"] for m in requests_mailed(mail_dir)]
         counts = Counter(r for r in references for s in subjects if r in s)
         if set(counts) >= set(references) or time.monotonic() > deadline:
             return counts
