@@ -17,10 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.policy_answers import ask, plainly_answered, utter_hit
+from actions.policy_answers import ask, plainly_answered, remember, utter_hit
 from data_requests import validators
 from data_requests.kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
-from knowledge.answering.pipeline import Hit
+from knowledge.answering.pipeline import Answer, Hit
 
 # Which validator checks a corrected value, by words in the detail the customer named
 # (first match wins: "email address" is an email, "postal address" free text).
@@ -47,15 +47,16 @@ def reset_request() -> list[EventType]:
     ]
 
 
-def grounding(tracker: Tracker, kind: RequestKind) -> Hit | None:
+def typed_words(tracker: Tracker) -> str | None:
+    """The customer's own words, or None for a button's payload ("/request_deletion")."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return None if not text or text.startswith(PAYLOAD_PREFIX) else text
+
+
+def grounding(tracker: Tracker, kind: RequestKind, answer: Answer) -> Hit | None:
     """The policy clause that gives the customer this request, when the answer pipeline
     finds it plainly answers their words ("how do I get my address changed?" is asked
-    as often as it is demanded), unless the last answer quoted it already. A button's
-    payload ("/request_deletion") is no words of the customer's."""
-    text = (tracker.latest_message.get("text") or "").strip()
-    if not text or text.startswith(PAYLOAD_PREFIX):
-        return None
-    answer = ask(text, None)
+    as often as it is demanded), unless the last answer quoted it already."""
     if not plainly_answered(answer):
         return None
     hit = answer.hits[0]
@@ -75,10 +76,16 @@ class ActionStartRequest(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = BY_INTENT[intent]
-        if hit := grounding(tracker, kind):
-            utter_hit(dispatcher, hit)
+        events = [*reset_request(), SlotSet("request_type", kind.name)]
+        if words := typed_words(tracker):
+            answer = ask(words, None)
+            hit = grounding(tracker, kind, answer)
+            if hit:
+                utter_hit(dispatcher, hit)
+            # What a follow-up leans on: "I need to change my email" -> "how?".
+            events += remember(answer, [hit.clause.id] if hit else [])
         dispatcher.utter_message(response=kind.intro, kind_label=kind.label)
-        return [*reset_request(), SlotSet("request_type", kind.name)]
+        return events
 
 
 def check_corrected_value(field: str | None, value: Any) -> validators.Checked:

@@ -73,6 +73,21 @@ CHANGING_DATA = "correcting-updating-deleting-deactivating-personal-information-
 
 
 @pytest.mark.parametrize(
+    ("text", "remembered"),
+    [("please delete my data", ["please delete my data"]), ("/request_deletion", [])],
+)
+@pytest.mark.usefixtures("answers_from_test_index")
+def test_the_words_that_open_a_request_are_what_a_follow_up_leans_on(
+    text: str, remembered: list[str]
+) -> None:
+    """ "I need to change my email" then "how?": the second is read after the first."""
+    events = run(
+        ActionStartRequest().run(CollectingDispatcher(), tracker(text, "request_deletion"), {})
+    )
+    assert [e["value"] for e in events if e.get("name") == "last_question"] == remembered
+
+
+@pytest.mark.parametrize(
     ("text", "slots", "quoted"),
     [
         ("please delete my data", {}, True),

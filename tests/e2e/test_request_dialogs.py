@@ -296,6 +296,20 @@ def test_an_out_of_scope_question_while_giving_details_then_the_request_carries_
     assert_turns(stack.settings.rest_webhook, new_sender("mid-form"), turns)
 
 
+def test_a_follow_up_to_the_words_that_opened_a_request_is_read_after_them(
+    stack: Stack,
+) -> None:
+    """Alone, "how?" was told the policy doesn't cover it; it asks how to do what the
+    customer just said, and the clause that answers that is quoted again."""
+    message = "I need to update my email address"
+    turns = [
+        (message, opening("correction", message)),
+        ("how?", f"{CHANGING_DATA}{ASK_NAME}"),
+        ("Jane Doe", ASK_EMAIL),
+    ]
+    assert_turns(stack.settings.rest_webhook, new_sender("follow-up-mid-form"), turns)
+
+
 WHY_DETAILS = (
     "Customer service needs your name and email address to find your account and to reply "
     "to you. The phone number and postcode only help them find it, so they are optional: "
