@@ -39,6 +39,9 @@ FLOORS = {
     "heldout6": {"hit@1": 0.95, "answered": 0.92, "unanswerable_told": 0.95},
     "heldout6-near": {"unanswerable_told": 0.88},
     "heldout6-followups": {"hit@1": 0.82, "answered": 0.8},
+    "heldout7": {"hit@1": 0.95, "answered": 0.94, "unanswerable_told": 0.95},
+    "heldout7-near": {"unanswerable_told": 0.85},
+    "heldout7-followups": {"hit@1": 0.82, "answered": 0.82},
 }
 
 
