@@ -18,7 +18,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.policy_answers import ask, plainly_answered, remember, utter_hit
-from data_requests import validators
+from data_requests import names, validators
 from data_requests.kinds import BY_INTENT, BY_NAME, FORM_SLOTS, RequestKind
 from knowledge.answering.pipeline import Answer, Hit
 
@@ -32,6 +32,13 @@ _CORRECTION_CHECKS = (
 )
 # How Rasa marks a message that is an intent sent by a button, not typed words.
 PAYLOAD_PREFIX = "/"
+# Intents the form does not take as answers (domain.yml) that the NLU gives names too
+# ("Li Wei" -> ask_policy, "Harry Hill" -> greet). The customer's own controls (stop,
+# ask_for_person, the thumbs) are not among them: "cancel" always cancels.
+MISREAD_NAME_INTENTS = frozenset(
+    {"ask_policy", "wrong_answer", "greet", "goodbye", "thank", "bot_challenge", "help"}
+    | {"out_of_scope"}
+)
 
 
 def kind_of(tracker: Tracker) -> RequestKind | None:
@@ -51,6 +58,24 @@ def typed_words(tracker: Tracker) -> str | None:
     """The customer's own words, or None for a button's payload ("/request_deletion")."""
     text = (tracker.latest_message.get("text") or "").strip()
     return None if not text or text.startswith(PAYLOAD_PREFIX) else text
+
+
+def typed_name(tracker: Tracker) -> str | None:
+    """The name the customer just typed when the form asked for it and the NLU took it
+    for something else; None when it is not a name or is a question the policy answers
+    ("what about cookies?"), which the form's rules then answer."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    words = typed_words(tracker)
+    if (
+        tracker.get_slot(REQUESTED_SLOT) != "full_name"
+        or intent not in MISREAD_NAME_INTENTS
+        or words is None
+    ):
+        return None
+    checked = validators.check_name(words)
+    if not checked.ok or not names.is_name(checked.value):
+        return None
+    return None if plainly_answered(ask(words, None)) else words
 
 
 def grounding(tracker: Tracker, kind: RequestKind, answer: Answer) -> Hit | None:
@@ -169,6 +194,14 @@ class ValidateDataRequestForm(FormValidationAction):
         if not result.ok:
             dispatcher.utter_message(text=result.problem)
         return {slot: result.value}
+
+    async def extract_full_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A name the NLU took for something the form ignores (domain.yml's
+        ``ignored_intents``) is still the answer to "What's your name?"."""
+        name = typed_name(tracker)
+        return {"full_name": name} if name else {}
 
     # rasa-sdk calls validate_<slot> for each slot set since the last message.
 

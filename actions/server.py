@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.knowledge_base import pipeline
+from data_requests import names
 from data_requests.outbox import OutboxUnavailable, RequestStore, opened_once
 from monitoring.logs import fields, turn, use_json_lines
 from monitoring.readiness import BackgroundCheck
@@ -101,7 +102,9 @@ def main() -> None:
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
     use_json_lines()
+    # Loaded and trained before the first message, not during it.
     pipeline()
+    names.reader()
     executor = SelectiveDomainExecutor()
     executor.register_package(ACTIONS_PACKAGE)
     app = create_app(executor, cors_origins=None)

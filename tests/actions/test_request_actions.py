@@ -113,6 +113,29 @@ def test_a_request_opens_with_its_clause_when_that_answers_the_customer(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "requested", "taken"),
+    [
+        ("Li Wei", "ask_policy", "full_name", "Li Wei"),
+        ("Harry Hill", "greet", "full_name", "Harry Hill"),
+        # A question the policy answers is answered, not taken for a name.
+        ("what about cookies", "ask_policy", "full_name", None),
+        ("which lens is best for portraits", "out_of_scope", "full_name", None),
+        # The customer's own controls always act.
+        ("Holly Summers", "stop", "full_name", None),
+        # Only the name: an email is never taken from a misread message.
+        ("Li Wei", "ask_policy", "email", None),
+    ],
+)
+@pytest.mark.usefixtures("answers_from_test_index")
+def test_a_name_the_nlu_took_for_something_else_is_taken_as_the_name(
+    text: str, intent: str, requested: str, taken: str | None
+) -> None:
+    track = tracker(text, intent, slots={"requested_slot": requested, "request_type": "deletion"})
+    extracted = run(ValidateDataRequestForm().extract_full_name(CollectingDispatcher(), track, {}))
+    assert extracted == ({"full_name": taken} if taken else {})
+
+
+@pytest.mark.parametrize(
     ("kind", "asked"),
     [
         ("marketing_opt_out", ["full_name", "email"]),

@@ -296,6 +296,23 @@ def test_an_out_of_scope_question_while_giving_details_then_the_request_carries_
     assert_turns(stack.settings.rest_webhook, new_sender("mid-form"), turns)
 
 
+@pytest.mark.parametrize("name", ["Li Wei", "Harry Hill", "Aoife Kelly"])
+def test_a_name_the_classifier_takes_for_something_else_is_taken_as_the_name(
+    stack: Stack, name: str
+) -> None:
+    """The NLU took "Li Wei" and "Aoife Kelly" for policy questions and "Harry Hill" for
+    a greeting, and the form asked for the name again (data_requests/names.py)."""
+    turns = [
+        ("please delete my data", opening("deletion", "please delete my data")),
+        (name, ASK_EMAIL),
+        ("jane@example.com", ASK_PHONE),
+        ("skip", ASK_POSTCODE),
+    ]
+    details = {"full_name": name, "email": "jane@example.com", "phone": None, "postcode": None}
+    turns.append(("skip", summary("deletion", details)))
+    assert_turns(stack.settings.rest_webhook, new_sender("misread-name"), turns)
+
+
 def test_a_follow_up_to_the_words_that_opened_a_request_is_read_after_them(
     stack: Stack,
 ) -> None:
