@@ -1,10 +1,11 @@
 """Build the clause index: embed the policy, train the question encoder (when its inputs
-changed) and the follow-up detector, choose the thresholds on the development sets, then
-write the manifest."""
+changed) and the follow-up detector, choose the detector's cut and the thresholds on the
+development sets, then write the manifest."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from knowledge.embedding import Encoder, QuestionEncoder
 from knowledge.index import Inputs, Manifest, read_index, staleness, write_vectors
 from knowledge.training.cache import train_if_changed
 from knowledge.training.examples import Example, training_examples
-from knowledge.training.follow_ups import train_detector
+from knowledge.training.follow_ups import choose_cut, train_detector
 from knowledge.training.thresholds import choose_thresholds
 from settings import KnowledgeSettings
 
@@ -52,10 +53,11 @@ def build(
     )
     question_encoder = QuestionEncoder(folder, threads=settings.threads)
     follow_up, follow_up_report = train_detector(question_encoder)
-    follow_up.save(folder / FOLLOW_UP_FILE, trained_on=follow_up_report)
     pipeline = Pipeline(
         read_index(folder), question_encoder, Head.load(folder / READER_FILE), follow_up
     )
+    pipeline.follow_up = follow_up = replace(follow_up, cut=choose_cut(pipeline))
+    follow_up.save(folder / FOLLOW_UP_FILE, trained_on=follow_up_report)
     thresholds = choose_thresholds(pipeline)
     thresholds.save(folder / THRESHOLDS_FILE, chosen_on="development sets (sets.yml)")
     # The manifest goes last: a build that died half-way leaves the index stale, not wrong.
@@ -66,7 +68,7 @@ def build(
         "clauses": len(inputs.policy.clauses),
         "vectors": len(view_texts),
         "training": training,
-        "follow_up": follow_up_report,
+        "follow_up": {**follow_up_report, "cut": follow_up.cut},
         "thresholds": {
             "answer_below": thresholds.answer_below,
             "topic_from": thresholds.topic_from,

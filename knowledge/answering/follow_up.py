@@ -2,9 +2,10 @@
 
 A logistic regression over the question's own vector (the fine-tuned question encoder's),
 trained at build on the train sets: the second turns of follow-up sets lean on their
-first; every other train question stands alone (``knowledge.training.follow_ups``). It
-replaced a rule of pronoun words and word counts, which joined fewer real follow-ups
-and more questions that stood alone (docs/answers.md).
+first; every other train question stands alone; where it cuts is chosen on the
+development sets (``knowledge.training.follow_ups``). It replaced a rule of pronoun
+words and word counts, which joined fewer real follow-ups and more questions that stood
+alone (docs/answers.md).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Train the question encoder only when what it learns from changed.
 
 The hash covers the base model's weights, the policy texts it is trained against, the
-examples, the knobs, the training code and the export's code without its docstrings (so
-a model exported another way, such as before quantization, is not reused);
+examples, the knobs, the code that trains it (``ENCODER_CODE``) and the export's code
+without its docstrings (so a model exported another way, such as before quantization,
+is not reused);
 ``reader.json`` records it beside the exported model, so a rebuild of the index with the
 same inputs reuses the model.
 """
@@ -26,7 +27,11 @@ from knowledge.embedding import QUESTION_MODEL, Encoder, export_question_encoder
 from knowledge.training.encoder import TrainingConfig, fine_tune
 from knowledge.training.examples import Example
 
-TRAINING_CODE = Path(__file__).parent
+# The code that decides what the encoder learns, and how: not the follow-up detector's
+# or the thresholds' (trained and chosen at every build after it).
+ENCODER_CODE = tuple(
+    Path(__file__).with_name(name) for name in ("cache.py", "encoder.py", "examples.py")
+)
 EXPORT_CODE = (embedding.export_question_encoder, embedding.export_transformer, embedding.quantize)
 
 
@@ -38,7 +43,7 @@ def training_digest(
     digest.update(np.ascontiguousarray(view_vectors.round(5)).tobytes())
     digest.update(json.dumps([asdict(e) for e in examples], sort_keys=True).encode())
     digest.update(json.dumps(config.as_dict(), sort_keys=True).encode())
-    for path in sorted(TRAINING_CODE.glob("*.py")):
+    for path in ENCODER_CODE:
         digest.update(path.read_bytes())
     for export_step in EXPORT_CODE:
         digest.update(code_without_docstrings(export_step).encode())
