@@ -3,8 +3,8 @@
 The Rasa NLU was taught intents, not names: to it "Li Wei" reads as a policy question and
 "Harry Hill" as a greeting, so the form, which does not take those intents as answers,
 asked for the name again. This reader is a logistic regression over character n-grams,
-trained when first used (about a second) on names of many origins against everything
-else customers type:
+trained once per process (about a second, at the action server's start) on names of
+many origins against everything else customers type:
 
 - names: Faker's first and last names of every locale it ships, paired with a fixed seed,
   some lower-cased, some with a title or a middle name, some a first name alone;

@@ -3,14 +3,15 @@ then choose where it cuts on the development sets.
 
 Positives: the second turn of every follow-up in a train set, as typed (without its
 first turn). Negatives: every other train question, answerable, silent or near-topic.
-Classes are weighted to balance (there are about four standalone questions to each
+Classes are weighted to balance (there are about eight standalone questions to each
 follow-up); C = 1 was compared on the development sets
-(docs/experiments/2026-12-learned-answers.md). The cut is not fixed: with twice the
-follow-ups to learn from, the detector at 0.5 joined three times as many standalone
-questions to the one before them. It is chosen on the development sets, like the answer
-thresholds: the cut that gets the first clause right for the largest share of
-follow-ups (read after their first turn) and of answerable standalone questions (read
-after a random other development question), the two shares weighted alike.
+(docs/experiments/2026-12-learned-answers.md). The cut is not fixed: given twice the
+follow-ups to learn from (seventh round there), the detector at 0.5 joined three times
+as many standalone questions to the one before them. It is chosen on the development
+sets, like the answer thresholds: the cut that gets the first clause right for the
+largest share of follow-ups (read after their first turn) and of answerable standalone
+questions (read after a random other development question), the two shares weighted
+alike.
 """
 
 from __future__ import annotations
