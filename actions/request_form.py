@@ -72,8 +72,7 @@ def typed_name(tracker: Tracker) -> str | None:
         or words is None
     ):
         return None
-    checked = validators.check_name(words)
-    if not checked.ok or not names.is_name(checked.value):
+    if not names.is_name(words):
         return None
     return None if plainly_answered(ask(words, None)) else words
 

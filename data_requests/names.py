@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from data_requests.validators import check_name
 from knowledge import question_sets
 from settings import NLU_DATA
 
@@ -117,4 +118,7 @@ def name_probability(text: str) -> float:
 
 
 def is_name(text: str) -> bool:
-    return name_probability(text) >= NAME_CUT
+    """Passes the form's name check, and reads as a name ("my name is " and the like
+    left out)."""
+    checked = check_name(text)
+    return checked.ok and name_probability(checked.value) >= NAME_CUT
